@@ -1,0 +1,104 @@
+"""The published articles in feed order, grouped by topic.
+
+Pure: it takes loaded articles and returns a `Catalog`; it never touches files. Order is total (newest,
+then hotter, then URL, then file name) so output never depends on the order files were found in.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .model import Article, Problem
+
+MAX_SLUG = 80
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(name: str) -> str:
+    """A topic name as a URL- and path-safe key: ``Self-Driving Cars`` and ``self driving cars`` agree.
+
+    Accents are folded to ASCII and every run of other characters becomes one hyphen, so a slug can never
+    contain ``/`` or ``..``. Returns "" for names with no letters or digits (emoji-only, punctuation).
+    """
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    return _NOT_SLUG.sub("-", folded).strip("-")[:MAX_SLUG].rstrip("-")
+
+
+def feed_order(article: Article) -> tuple[float, int, str, str]:
+    """Sort key: newest first; same instant, higher heat first; then URL and file name."""
+    return (-article.published_at.timestamp(), -article.heat, article.url, article.source)
+
+
+@dataclass(frozen=True)
+class Topic:
+    slug: str
+    name: str
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Published articles, newest first, and the topics they belong to (sorted by slug)."""
+
+    articles: tuple[Article, ...]
+    topics: dict[str, Topic]
+    problems: tuple[Problem, ...] = ()
+    unpublished: int = 0
+    _topic_names: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
+
+    def topic_names(self, article: Article) -> tuple[str, ...]:
+        """The display names of the topics ``article`` is listed under, in the article's own order."""
+        return self._topic_names.get(article.url, ())
+
+
+def build_catalog(articles: Iterable[Article]) -> Catalog:
+    problems: list[Problem] = []
+    unpublished = 0
+    by_url: dict[str, Article] = {}
+    for article in articles:
+        if not article.is_published:
+            unpublished += 1
+            continue
+        kept = by_url.get(article.url)
+        if kept is None:
+            by_url[article.url] = article
+            continue
+        newer, older = sorted((kept, article), key=lambda a: (a.updated_at, a.source), reverse=True)
+        by_url[article.url] = newer
+        problems.append(
+            Problem(
+                older.source,
+                f"the same webUrl as {newer.source}; only the newer version ({newer.source}) is published",
+                "warning",
+            )
+        )
+
+    ordered = tuple(sorted(by_url.values(), key=feed_order))
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    members: dict[str, list[Article]] = defaultdict(list)
+    slugs_of: dict[str, list[str]] = {}
+    for article in ordered:
+        slugs: list[str] = []
+        for name in article.topics:
+            slug = slugify(name)
+            if not slug:
+                problems.append(
+                    Problem(article.source, f"the topic {name!r} has no letters or digits; it is ignored", "warning")
+                )
+            elif slug not in slugs:
+                slugs.append(slug)
+                spellings[slug][name] += 1
+                members[slug].append(article)
+        slugs_of[article.url] = slugs
+
+    topics: dict[str, Topic] = {}
+    for slug in sorted(members):
+        # The most frequent spelling names the topic; ties go to the first in sorted order.
+        name = min(spellings[slug].items(), key=lambda item: (-item[1], item[0]))[0]
+        topics[slug] = Topic(slug, name, tuple(members[slug]))
+    topic_names = {url: tuple(topics[s].name for s in slugs) for url, slugs in slugs_of.items()}
+    return Catalog(ordered, topics, tuple(problems), unpublished, topic_names)

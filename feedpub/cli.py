@@ -1,0 +1,108 @@
+"""The ``feedpub`` command: ``build`` writes the static feeds, ``serve`` serves them over HTTP."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .build import Build, load_site
+from .config import ConfigError, Settings, load_settings
+from .publish import PublishError, write_site
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(args.config).with_overrides(
+            seeds=args.seeds,
+            out=getattr(args, "out", None),
+            base_url=getattr(args, "base_url", None),
+            limit=getattr(args, "limit", None),
+            title=getattr(args, "title", None),
+        )
+        return int(args.command(args, settings))
+    except (ConfigError, PublishError) as error:
+        print(f"feedpub: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="feedpub",
+        description="Publish a folder of news articles as RSS 2.0, Atom 1.0 and JSON Feed 1.1 feeds.",
+    )
+    parser.add_argument("--version", action="version", version=f"feedpub {__version__}")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    build = commands.add_parser(
+        "build", help="write every feed as static files", description="Write every feed as static files."
+    )
+    _common_options(build)
+    build.add_argument("--out", type=Path, help="folder to write the feeds to (default: feeds/)")
+    build.add_argument("--base-url", help="absolute URL the site is served from (default: http://127.0.0.1:5000)")
+    build.add_argument("--limit", type=int, help="newest articles per feed (default: 50)")
+    build.add_argument("--title", help="site title, shown in every feed's title")
+    build.add_argument("--strict", action="store_true", help="exit with status 1 when any article has an error")
+    build.add_argument("--quiet", action="store_true", help="print only problems and errors")
+    build.set_defaults(command=_build)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the feeds over HTTP (for development; see README for production)",
+        description="Serve the feeds over HTTP with Flask's development server.",
+    )
+    _common_options(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=5000, help="port to listen on (default: 5000)")
+    serve.add_argument("--base-url", help="absolute URL used in self links (default: http://HOST:PORT)")
+    serve.set_defaults(command=_serve)
+    return parser
+
+
+def _common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seeds", type=Path, help="folder of article files (default: seeds/)")
+    parser.add_argument("--config", type=Path, help="settings file (default: feedpub.toml, if present)")
+
+
+def _report_problems(build: Build) -> None:
+    for problem in build.problems:
+        print(problem, file=sys.stderr)
+
+
+def _build(args: argparse.Namespace, settings: Settings) -> int:
+    started = time.perf_counter()
+    build = load_site(settings)
+    _report_problems(build)
+    report = write_site(build.site, settings.out)
+    catalog = build.catalog
+    if not args.quiet:
+        seconds = time.perf_counter() - started
+        print(
+            f"Read {build.files} files from {settings.seeds}: {len(catalog.articles)} articles published, "
+            f"{catalog.unpublished} unpublished, {build.errors} skipped with errors, {build.warnings} warnings."
+        )
+        print(
+            f"Wrote {len(report.written)} files to {settings.out} ({len(report.unchanged)} unchanged, "
+            f"{len(report.removed)} removed): the all-articles feed and {len(catalog.topics)} topic feeds "
+            f"in RSS, Atom and JSON Feed, in {seconds:.2f} s."
+        )
+    if build.errors and not args.quiet:
+        print("Articles with errors were skipped; fix the files above and build again.", file=sys.stderr)
+    return 1 if args.strict and build.errors else 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from .web import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    if args.base_url is None and settings.base_url == Settings.base_url:
+        settings = settings.with_overrides(base_url=f"http://{args.host}:{args.port}")
+    app = create_app(settings)
+    app.run(host=args.host, port=args.port)
+    return 0

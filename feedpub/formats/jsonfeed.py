@@ -1,0 +1,43 @@
+"""JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/), written directly since feedgen lacks it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..feeds import Entry, Feed
+
+VERSION = "https://jsonfeed.org/version/1.1"
+
+
+def render_json_feed(feed: Feed) -> bytes:
+    document: dict[str, Any] = {
+        "version": VERSION,
+        "title": feed.title,
+        "home_page_url": feed.home_url,
+        "feed_url": feed.url("json"),
+        "description": feed.description,
+        "language": feed.language,
+        "authors": [{"name": feed.author}],
+        "items": [_item(entry) for entry in feed.entries],
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _item(entry: Entry) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": entry.id,
+        "url": entry.url,
+        "title": entry.title,
+        "content_text": entry.summary,
+        "summary": entry.summary,
+        "date_published": entry.published.isoformat(),
+        "date_modified": entry.updated.isoformat(),
+    }
+    if entry.image is not None:
+        item["image"] = entry.image.url
+    if entry.author:
+        item["authors"] = [{"name": entry.author}]
+    if entry.categories:
+        item["tags"] = list(entry.categories)
+    return item

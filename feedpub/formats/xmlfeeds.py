@@ -1,0 +1,123 @@
+"""RSS 2.0 and Atom 1.0, built with feedgen.
+
+feedgen builds both formats from one generator object, so both writers share `_generator`; each adds only
+what its format spells differently. Two feedgen defaults are overridden on purpose: entries are appended
+(feedgen prepends by default, which would reverse our order) and the feed's update time is the newest
+entry's, never the build time, so the same input always gives the same bytes.
+
+feedgen 1.0 drops the ``rel`` and ``type`` of links inside Atom entries, and writes only the self link
+into RSS; links it cannot write go through `_ExtraLinks`, an extension that writes them itself.
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+from urllib.parse import urlsplit
+
+from feedgen.entry import FeedEntry
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from ..feeds import Entry, Feed
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+def render_rss(feed: Feed) -> bytes:
+    generator = _generator(feed, "rss", "application/rss+xml")
+    # Loaded on the feed, extensions declare their namespaces once on <rss> and reach every entry.
+    generator.load_extension("dc", atom=False)
+    generator.load_extension("media", atom=False)
+    for entry in feed.entries:
+        item = generator.add_entry(order="append")
+        _common(item, entry)
+        # RSS readers treat <description> as HTML, so the plain text is HTML-escaped once here.
+        item.description(html.escape(entry.summary, quote=False))
+        item.guid(entry.id, permalink=entry.id == entry.url)
+        item.pubDate(entry.published)
+        if entry.author:
+            # RSS <author> must be an e-mail address; Dublin Core's creator takes a name.
+            item.dc.dc_creator(entry.author)
+        if entry.image is not None:
+            size = _size(entry)
+            item.media.content(url=entry.image.url, medium="image", group=None, **size)
+            item.media.thumbnail(url=entry.image.url, group=None, **size)
+    return generator.rss_str(pretty=True)
+
+
+def render_atom(feed: Feed) -> bytes:
+    generator = _generator(feed, "atom", "application/atom+xml")
+    generator.id(feed.url("atom"))
+    generator.subtitle(feed.description)
+    generator.author(name=feed.author)
+    for entry in feed.entries:
+        item = generator.add_entry(order="append")
+        _common(item, entry)
+        item.id(entry.id)
+        item.summary(entry.summary, type="text")
+        item.published(entry.published)
+        if entry.author:
+            item.author(name=entry.author)
+        if entry.image is not None:
+            media_type = mimetypes.guess_type(urlsplit(entry.image.url).path)[0]
+            item.links.add(href=entry.image.url, rel="enclosure", type=media_type)
+    return generator.atom_str(pretty=True)
+
+
+def _generator(feed: Feed, extension: str, media_type: str) -> FeedGenerator:
+    generator = FeedGenerator()
+    generator.title(feed.title)
+    generator.description(feed.description)
+    generator.link(href=feed.url(extension), rel="self", type=media_type)
+    generator.link(href=feed.home_url, rel="alternate", type="text/html")
+    generator.language(feed.language)
+    generator.generator(feed.generator, version=feed.generator_version)
+    generator.updated(feed.updated)
+    generator.register_extension("links", _ExtraLinks, _ExtraEntryLinks)
+    return generator
+
+
+def _common(item: FeedEntry, entry: Entry) -> None:
+    item.title(entry.title)
+    item.link(href=entry.url, rel="alternate")
+    item.updated(entry.updated)
+    for name in entry.categories:
+        item.category(term=name)
+
+
+def _size(entry: Entry) -> dict[str, str]:
+    image = entry.image
+    size: dict[str, str] = {}
+    if image is not None and image.width and image.height:
+        size = {"width": str(image.width), "height": str(image.height)}
+    return size
+
+
+class _ExtraLinks(BaseExtension):
+    """Links feedgen cannot write: any ``rel`` in Atom (entries included) and in RSS (as ``atom:link``)."""
+
+    def __init__(self) -> None:
+        self._links: list[dict[str, str]] = []
+
+    def add(self, **attributes: str | None) -> None:
+        self._links.append({name: value for name, value in attributes.items() if value})
+
+    def _append(self, parent: etree._Element, tag: str) -> None:
+        for attributes in self._links:
+            etree.SubElement(parent, tag, attributes)
+
+    def extend_atom(self, feed: etree._Element) -> etree._Element:
+        self._append(feed, "link")
+        return feed
+
+    def extend_rss(self, rss: etree._Element) -> etree._Element:
+        self._append(rss[0], f"{{{ATOM_NS}}}link")
+        return rss
+
+
+class _ExtraEntryLinks(_ExtraLinks, BaseEntryExtension):
+    def extend_rss(self, item: etree._Element) -> etree._Element:
+        self._append(item, f"{{{ATOM_NS}}}link")
+        return item

@@ -1,0 +1,412 @@
+"""Reading a folder of Jekyll-style article files into `Article`s and `Problem`s.
+
+Every file is untrusted: it is size-checked before reading, parsed with a safe YAML loader only, and each
+field is validated and cleaned. A file that cannot become an article yields an error `Problem` and is
+skipped; nothing here raises for bad input, so one broken file never stops the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+from dateutil.parser import isoparse
+
+from .model import Article, Image, Problem, Provider
+from .sanitize import plain_text, safe_url
+
+# PyYAML's libyaml-backed safe loader is about eight times faster; the pure-Python one is the fallback.
+SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+DEFAULT_EXTENSIONS = (".md", ".markdown", ".txt")
+DEFAULT_MAX_BYTES = 1024 * 1024
+MAX_TITLE = 500
+MAX_EXCERPT = 5000
+MAX_TOPICS = 50
+MAX_IMAGES = 20
+
+# Top-level blocks no feed uses. They are most of each file's bytes (``related`` lists whole articles),
+# so they are blanked out before parsing when that is certain to be safe (see `_blank_unused_blocks`).
+_UNUSED_BLOCKS = ("related:", "secured:")
+_SIMPLE_VALUE = re.compile(r"""\s*(|"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')\s*""")
+
+
+class LoadError(Exception):
+    """An article file that cannot be used; carries the line when one is known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    articles: tuple[Article, ...]
+    problems: tuple[Problem, ...]
+    files: int
+
+
+@dataclass
+class _Fields:
+    """The parsed front matter of one file, with the line of each key for messages."""
+
+    path: str
+    data: Mapping[str, Any]
+    lines: dict[str, int]
+    problems: list[Problem] = field(default_factory=list)
+
+    def warn(self, key: str, message: str) -> None:
+        self.problems.append(Problem(self.path, message, "warning", self.lines.get(key)))
+
+    def fail(self, key: str, message: str) -> LoadError:
+        return LoadError(message, self.lines.get(key))
+
+
+def discover(seeds: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS) -> Iterator[Path]:
+    """Yield article files under ``seeds`` in a stable order, skipping hidden files and folders."""
+    wanted = tuple(ext.lower() for ext in extensions)
+    for folder, dirnames, filenames in os.walk(seeds):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.startswith(".") and name.lower().endswith(wanted):
+                yield Path(folder, name)
+
+
+def load_folder(
+    seeds: Path,
+    extensions: Iterable[str] = DEFAULT_EXTENSIONS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> LoadResult:
+    """Load every article file under ``seeds``; published or not, they are all returned."""
+    if not seeds.is_dir():
+        problem = Problem(str(seeds), "the seeds folder does not exist or is not a folder")
+        return LoadResult((), (problem,), 0)
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    files = 0
+    for path in discover(seeds, extensions):
+        files += 1
+        label = path.relative_to(seeds).as_posix()
+        article, found = load_file(path, label, max_bytes)
+        problems.extend(found)
+        if article is not None:
+            articles.append(article)
+    return LoadResult(tuple(articles), tuple(problems), files)
+
+
+def load_file(
+    path: Path, label: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[Article | None, list[Problem]]:
+    """Load one file; ``label`` is the name used in problems (the path relative to the seeds folder)."""
+    label = label or path.name
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise LoadError(f"the file is {size:,} bytes, over the limit of {max_bytes:,} bytes")
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            raise LoadError(f"the file grew past the limit of {max_bytes:,} bytes while being read")
+        return parse_article(raw, label)
+    except LoadError as error:
+        return None, [Problem(label, error.message, "error", error.line)]
+    except OSError as error:
+        reason = error.strerror or str(error)
+        return None, [Problem(label, f"cannot read the file ({reason}); it may have been moved or deleted")]
+
+
+def parse_article(raw: bytes, label: str) -> tuple[Article, list[Problem]]:
+    """Turn the bytes of one article file into an `Article`; raises `LoadError` when it cannot."""
+    text = _decode(raw)
+    yaml_text = _front_matter(text)
+    data, lines, duplicates = _parse_yaml(yaml_text)
+    fields = _Fields(label, data, lines)
+    for key, line in duplicates:
+        fields.problems.append(
+            Problem(label, f"the key '{key}' appears more than once; the last value is used", "warning", line)
+        )
+    return _article(fields), fields.problems
+
+
+def _decode(raw: bytes) -> str:
+    if not raw.strip():
+        raise LoadError("the file is empty")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise LoadError(f"the file is not valid UTF-8 (byte {error.start}); save it as UTF-8", line) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _front_matter(text: str) -> str:
+    """Return the YAML between the opening and closing ``---`` lines, keeping line numbers aligned."""
+    first, _, rest = text.partition("\n")
+    if first.rstrip() != "---":
+        raise LoadError("no front matter: the file must start with a line '---'", 1)
+    lines = rest.split("\n")
+    for index, line in enumerate(lines):
+        if line.rstrip() in ("---", "..."):
+            return "\n".join(_blank_unused_blocks(lines[:index]))
+    raise LoadError("the front matter is not closed: no line '---' after the opening one", 1)
+
+
+def _blank_unused_blocks(lines: list[str]) -> list[str]:
+    """Blank the lines of top-level blocks no feed uses, so YAML parses less (line numbers are kept).
+
+    Only blocks whose first line is ``key:`` alone or with a one-line quoted value are blanked; the
+    lines that follow belong to the block while they are indented, list items or blank.
+    """
+    out = lines
+    skipping = False
+    for index, line in enumerate(lines):
+        if skipping:
+            if not line or line[0] in " \t#" or line == "-" or line.startswith("- "):
+                out[index] = ""
+                continue
+            skipping = False
+        if line.startswith(_UNUSED_BLOCKS):
+            key_end = line.index(":") + 1
+            if _SIMPLE_VALUE.fullmatch(line, key_end):
+                out[index] = ""
+                skipping = True
+    return out
+
+
+def _parse_yaml(yaml_text: str) -> tuple[Mapping[str, Any], dict[str, int], list[tuple[str, int]]]:
+    loader = SafeLoader(yaml_text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise LoadError("the front matter is empty", 2)
+        if not isinstance(node, yaml.MappingNode):
+            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+            raise LoadError(f"the front matter is {kind}, not a mapping of keys such as 'title:'", 2)
+        if "*" in yaml_text:
+            _refuse_aliases(node)
+        lines: dict[str, int] = {}
+        duplicates: list[tuple[str, int]] = []
+        for key_node, _ in node.value:
+            key, line = str(key_node.value), key_node.start_mark.line + 2
+            if key in lines:
+                duplicates.append((key, line))
+            lines[key] = line
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 2 if mark is not None else None
+        reason = error.problem or error.context or "invalid YAML"
+        raise LoadError(f"invalid YAML: {reason}", line) from None
+    except yaml.YAMLError as error:
+        raise LoadError(f"invalid YAML: {error}") from None
+    except (ValueError, TypeError, OverflowError) as error:
+        # The safe constructors raise these for values such as a timestamp out of range.
+        raise LoadError(f"invalid YAML value: {error}") from None
+    finally:
+        loader.dispose()
+    return data, lines, duplicates
+
+
+def _refuse_aliases(root: yaml.Node) -> None:
+    """Refuse anchors reused as aliases: article files never need them, and they enable "billion laughs"."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            raise LoadError("YAML aliases (*name) are not allowed in article files", node.start_mark.line + 2)
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def _article(fields: _Fields) -> Article:
+    data = fields.data
+    title = _required_text(fields, "title", MAX_TITLE)
+    url = _required_url(fields, "webUrl")
+    published_at = _required_datetime(fields, "publishedDateTime")
+    updated_at = _optional_datetime(fields, "updatedDateTime") or published_at
+    return Article(
+        id=url,
+        title=title,
+        url=url,
+        published_at=published_at,
+        updated_at=max(updated_at, published_at),
+        source=fields.path,
+        excerpt=plain_text(_text(data.get("excerpt")), MAX_EXCERPT),
+        is_published=_published_flag(fields),
+        heat=_number(fields, "heat", -1),
+        quality=_number(fields, "quality", None),
+        type=plain_text(_text(data.get("type")), 100) or None,
+        provider=_provider(fields),
+        topics=_topics(fields),
+        images=_images(fields),
+    )
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def _required_text(fields: _Fields, key: str, limit: int) -> str:
+    value = fields.data.get(key)
+    if value is None:
+        raise fields.fail(key, f"'{key}' is missing")
+    text = plain_text(_text(value), limit)
+    if not text:
+        raise fields.fail(key, f"'{key}' is empty or not text")
+    return text
+
+
+def _required_url(fields: _Fields, key: str) -> str:
+    value = fields.data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise fields.fail(key, f"'{key}' is missing")
+    url = safe_url(value) if isinstance(value, str) else None
+    if url is None:
+        shown = plain_text(_text(value), 80)
+        raise fields.fail(key, f"'{key}' is not an absolute http(s) URL: {shown!r}")
+    return url
+
+
+def _to_datetime(value: object) -> datetime:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        moment = isoparse(value.strip())
+    else:
+        raise ValueError("not a date")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    # Normalise to UTC so equal instants compare, sort and print alike.
+    return moment.astimezone(timezone.utc)
+
+
+def _required_datetime(fields: _Fields, key: str) -> datetime:
+    value = fields.data.get(key)
+    if value is None:
+        raise fields.fail(key, f"'{key}' is missing")
+    try:
+        return _to_datetime(value)
+    except (ValueError, OverflowError):
+        shown = plain_text(_text(value), 60)
+        raise fields.fail(key, f"'{key}' is not an ISO 8601 date-time: {shown!r}") from None
+
+
+def _optional_datetime(fields: _Fields, key: str) -> datetime | None:
+    value = fields.data.get(key)
+    if value is None:
+        return None
+    try:
+        return _to_datetime(value)
+    except (ValueError, OverflowError):
+        fields.warn(key, f"'{key}' is not an ISO 8601 date-time; using publishedDateTime instead")
+        return None
+
+
+def _published_flag(fields: _Fields) -> bool:
+    value = fields.data.get("published", True)
+    if isinstance(value, bool):
+        return value
+    raise fields.fail(
+        "published",
+        f"'published' must be true or false, found {plain_text(_text(value), 40)!r}; the article is held back",
+    )
+
+
+def _number(fields: _Fields, key: str, default: int | None) -> int | None:
+    value = fields.data.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        fields.warn(key, f"'{key}' should be a number, found {value}; using {default}")
+        return default
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value == value and abs(value) < 1e15:
+        return round(value)
+    if isinstance(value, str):
+        try:
+            number = round(float(value.strip()))
+        except (ValueError, OverflowError):
+            pass
+        else:
+            fields.warn(key, f"'{key}' is text ({value!r}); read as the number {number}")
+            return number
+    fields.warn(key, f"'{key}' should be a number; using {default}")
+    return default
+
+
+def _provider(fields: _Fields) -> Provider | None:
+    value = fields.data.get("provider")
+    if isinstance(value, str):
+        value = {"name": value}
+    if not isinstance(value, Mapping):
+        if value is not None:
+            fields.warn("provider", "'provider' should be a mapping with 'name' and 'domain'; ignored")
+        return None
+    name = plain_text(_text(value.get("name")), 200)
+    domain = plain_text(_text(value.get("domain")), 253).lower() or None
+    if not name:
+        name = domain or ""
+    return Provider(name, domain) if name else None
+
+
+def _topics(fields: _Fields) -> tuple[str, ...]:
+    value = fields.data.get("topics")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        fields.warn("topics", "'topics' should be a list; read the text as one topic")
+        value = [value]
+    if not isinstance(value, list):
+        fields.warn("topics", "'topics' should be a list of names; ignored")
+        return ()
+    names: list[str] = []
+    for item in value:
+        name = plain_text(_text(item), 100)
+        if not name:
+            fields.warn("topics", f"a topic is empty or not text ({item!r}); ignored")
+        elif name not in names:
+            names.append(name)
+    if len(names) > MAX_TOPICS:
+        fields.warn("topics", f"more than {MAX_TOPICS} topics; only the first {MAX_TOPICS} are used")
+    return tuple(names[:MAX_TOPICS])
+
+
+def _images(fields: _Fields) -> tuple[Image, ...]:
+    value = fields.data.get("images")
+    if not isinstance(value, list):
+        return ()
+    images: list[Image] = []
+    for item in value[:MAX_IMAGES]:
+        if not isinstance(item, Mapping):
+            continue
+        url = safe_url(item["url"]) if isinstance(item.get("url"), str) else None
+        if url is None:
+            fields.warn("images", "an image has no absolute http(s) URL; it is left out")
+            continue
+        images.append(Image(url, _dimension(item.get("width")), _dimension(item.get("height"))))
+    return tuple(images)
+
+
+def _dimension(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 100_000:
+        return value
+    return None

@@ -1,0 +1,64 @@
+"""The values that travel through feedpub: articles as loaded, and the problems found on the way.
+
+They are frozen so that every later stage (catalog, feeds, formats) can share them without copying and
+without fear that one stage changes what another sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    url: str
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Provider:
+    name: str
+    domain: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article, cleaned and validated; every text field is safe plain text."""
+
+    id: str
+    title: str
+    url: str
+    published_at: datetime
+    updated_at: datetime
+    source: str
+    excerpt: str = ""
+    is_published: bool = True
+    heat: int = -1
+    quality: int | None = None
+    type: str | None = None
+    provider: Provider | None = None
+    topics: tuple[str, ...] = ()
+    images: tuple[Image, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with one input file.
+
+    An ``error`` means the article was skipped; a ``warning`` means it was published with a fix-up.
+    Problems are returned, never raised, so that one bad file never stops the others.
+    """
+
+    path: str
+    message: str
+    level: Level = "error"
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.level}: {self.message}"

@@ -1,0 +1,107 @@
+"""Writing a site to a folder of static files, so any web server or CDN can serve it.
+
+Each file is written to a temporary name, flushed to disk and renamed over the old one, so a reader of
+the folder sees either the old or the new complete file, never half of one. Files whose bytes did not
+change are not touched, so static hosts keep their ETags and Last-Modified times.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .formats import FORMATS
+from .site import Site
+
+LOCK_FILE = ".feedpub.lock"
+
+
+class PublishError(Exception):
+    """The output folder cannot be written; the message says why and what to do."""
+
+
+@dataclass
+class WriteReport:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def write_site(site: Site, out: Path) -> WriteReport:
+    """Write every document of ``site`` under ``out`` and remove feed files that no longer exist."""
+    report = WriteReport()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise PublishError(f"cannot create the output folder {out}: {error.strerror}") from None
+    with _exclusive(out):
+        wanted: set[str] = set()
+        for path in site.paths():
+            wanted.add(path)
+            document = site.render(path)
+            if document is None:
+                continue
+            if write_if_changed(out / path, document.body):
+                report.written.append(path)
+            else:
+                report.unchanged.append(path)
+        for stale in _feed_files(out):
+            if stale not in wanted:
+                (out / stale).unlink()
+                report.removed.append(stale)
+    return report
+
+
+def write_if_changed(target: Path, body: bytes) -> bool:
+    """Atomically replace ``target`` with ``body`` unless it already holds exactly that; True if written."""
+    try:
+        if target.stat().st_size == len(body) and target.read_bytes() == body:
+            return False
+    except OSError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(body)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def _feed_files(out: Path) -> Iterator[str]:
+    """Feed files in ``out`` that feedpub's layout could have written (nothing else is ever removed)."""
+    suffixes = tuple(f".{extension}" for extension in FORMATS)
+    for folder in (out, out / "topics"):
+        if folder.is_dir():
+            for entry in sorted(folder.iterdir()):
+                if entry.is_file() and entry.name.endswith(suffixes) and not entry.name.startswith("."):
+                    yield entry.relative_to(out).as_posix()
+
+
+@contextmanager
+def _exclusive(out: Path) -> Iterator[None]:
+    """Hold a lock on ``out`` so two builds into one folder cannot interleave their writes."""
+    lock_path = out / LOCK_FILE
+    with lock_path.open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PublishError(
+                f"another feedpub build is writing to {out} (it holds {lock_path}); "
+                "wait for it to finish and run this build again"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -1,0 +1,99 @@
+"""Turning untrusted text and URLs into values every feed format can carry safely.
+
+Article files come from scrapers and people: titles hold HTML and entities, excerpts hold control
+characters, URLs are relative or use odd schemes. Everything leaving the loader passes through here, so the
+formats never have to second-guess their input.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+from urllib.parse import quote, urlsplit, urlunsplit
+
+# Characters XML 1.0 forbids (C0 controls except tab/newline/return, lone surrogates, U+FFFE/U+FFFF).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SPACES = re.compile(r"\s+")
+_MARKUP = re.compile(r"[<&]")
+_SAFE_SCHEMES = frozenset({"http", "https"})
+# Characters left alone when percent-encoding a URL: the reserved set plus '%' (already-encoded bytes).
+_URL_SAFE = "%/:=&?~#+!$,;'@()*[]"
+
+
+class _TextExtractor(HTMLParser):
+    """Collects the text a browser would show, dropping script and style contents."""
+
+    _SKIPPED = frozenset({"script", "style", "template"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag in self._SKIPPED:
+            self._skipping += 1
+        elif tag in ("br", "p", "div", "li"):
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIPPED and self._skipping:
+            self._skipping -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+def plain_text(value: str, max_length: int | None = None) -> str:
+    """Reduce ``value`` to the plain text a reader should show: no markup, entities decoded, one line.
+
+    The formats escape this text for their own syntax, so nothing here is escaped.
+    """
+    if _MARKUP.search(value):
+        if "<" in value:
+            extractor = _TextExtractor()
+            extractor.feed(value)
+            extractor.close()
+            value = "".join(extractor.parts)
+        else:
+            value = html.unescape(value)
+    value = _XML_INVALID.sub("", value)
+    value = _SPACES.sub(" ", value).strip()
+    if max_length is not None and len(value) > max_length:
+        value = value[: max_length - 1].rstrip() + "…"
+    return value
+
+
+def safe_url(value: str) -> str | None:
+    """Return ``value`` as an absolute http(s) URL in ASCII, or None when it cannot be one.
+
+    Non-ASCII characters and spaces are percent-encoded (an IRI becomes a URI); relative URLs and other
+    schemes (``javascript:``, ``data:``) are refused, since a feed reader would follow them blindly.
+    """
+    value = _XML_INVALID.sub("", value).strip()
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _SAFE_SCHEMES or not host:
+        return None
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    netloc = ascii_host if port is None else f"{ascii_host}:{port}"
+    if parts.username or parts.password:
+        return None
+    return urlunsplit(
+        (
+            parts.scheme.lower(),
+            netloc,
+            quote(parts.path, safe=_URL_SAFE),
+            quote(parts.query, safe=_URL_SAFE),
+            quote(parts.fragment, safe=_URL_SAFE),
+        )
+    )

@@ -1,0 +1,54 @@
+"""The URL layout of a published site: which documents exist under the feeds folder, and their bytes.
+
+The static writer and the web app both ask this one place, so ``feeds/topics/ai.atom`` on disk and
+``/feeds/topics/ai.atom`` over HTTP are always the same document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from .catalog import Catalog
+from .config import Settings
+from .feeds import build_feed, feed_paths
+from .formats import FORMATS
+from .pages import render_index
+
+INDEX = "index.html"
+HTML = "text/html; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Document:
+    body: bytes
+    content_type: str
+    last_modified: datetime | None = None
+
+
+class Site:
+    """Every document a catalog publishes, addressed by its path relative to the feeds folder."""
+
+    def __init__(self, catalog: Catalog, settings: Settings) -> None:
+        self.catalog = catalog
+        self.settings = settings
+
+    def paths(self) -> Iterator[str]:
+        yield INDEX
+        for feed_path in feed_paths(self.catalog):
+            for extension in FORMATS:
+                yield f"{feed_path}.{extension}"
+
+    def render(self, path: str) -> Document | None:
+        """The document at ``path`` (such as ``topics/ai.atom``), or None when there is none."""
+        if path == INDEX:
+            return Document(render_index(self.catalog, self.settings), HTML)
+        feed_path, dot, extension = path.rpartition(".")
+        format_ = FORMATS.get(extension) if dot else None
+        if format_ is None:
+            return None
+        feed = build_feed(self.catalog, feed_path, self.settings)
+        if feed is None:
+            return None
+        return Document(format_.render(feed), format_.content_type, feed.updated)
