@@ -79,6 +79,7 @@ def build_catalog(articles: Iterable[Article]) -> Catalog:
 
     ordered = tuple(sorted(by_url.values(), key=feed_order))
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    first_seen: dict[tuple[str, str], str] = {}
     members: dict[str, list[Article]] = defaultdict(list)
     slugs_of: dict[str, list[str]] = {}
     for article in ordered:
@@ -92,6 +93,7 @@ def build_catalog(articles: Iterable[Article]) -> Catalog:
             elif slug not in slugs:
                 slugs.append(slug)
                 spellings[slug][name] += 1
+                first_seen.setdefault((slug, name), article.source)
                 members[slug].append(article)
         slugs_of[article.url] = slugs
 
@@ -100,5 +102,14 @@ def build_catalog(articles: Iterable[Article]) -> Catalog:
         # The most frequent spelling names the topic; ties go to the first in sorted order.
         name = min(spellings[slug].items(), key=lambda item: (-item[1], item[0]))[0]
         topics[slug] = Topic(slug, name, tuple(members[slug]))
+        for other in sorted(set(spellings[slug]) - {name}):
+            problems.append(
+                Problem(
+                    first_seen[(slug, other)],
+                    f"the topic {other!r} is merged into {name!r} (both are '{slug}'); "
+                    f"spell it {name!r} to silence this warning",
+                    "warning",
+                )
+            )
     topic_names = {url: tuple(topics[s].name for s in slugs) for url, slugs in slugs_of.items()}
     return Catalog(ordered, topics, tuple(problems), unpublished, topic_names)

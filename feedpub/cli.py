@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 import time
@@ -52,6 +53,18 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--quiet", action="store_true", help="print only problems and errors")
     build.set_defaults(command=_build)
 
+    check = commands.add_parser(
+        "check",
+        help="list every problem in a seeds folder, without writing anything",
+        description="Lint a seeds folder: list every problem as path:line: level: message. "
+        "Exit status 1 when any article has an error (or any warning, with --strict).",
+    )
+    check.add_argument("seeds_folder", nargs="?", type=Path, metavar="SEEDS", help="folder to check (default: seeds/)")
+    check.add_argument("--config", type=Path, help="settings file (default: feedpub.toml, if present)")
+    check.add_argument("--strict", action="store_true", help="exit with status 1 on warnings too")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check.set_defaults(command=_check, seeds=None)
+
     serve = commands.add_parser(
         "serve",
         help="serve the feeds over HTTP (for development; see README for production)",
@@ -95,6 +108,33 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     if build.errors and not args.quiet:
         print("Articles with errors were skipped; fix the files above and build again.", file=sys.stderr)
     return 1 if args.strict and build.errors else 0
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    if args.seeds_folder is not None:
+        settings = settings.with_overrides(seeds=args.seeds_folder)
+    build = load_site(settings)
+    published = len(build.catalog.articles)
+    if args.format == "json":
+        summary = {
+            "files": build.files,
+            "published": published,
+            "errors": build.errors,
+            "warnings": build.warnings,
+            "problems": [
+                {"path": p.path, "line": p.line, "level": p.level, "message": p.message} for p in build.problems
+            ],
+        }
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        for problem in build.problems:
+            print(problem)
+        print(
+            f"{build.files} files checked in {settings.seeds}: {build.errors} errors, {build.warnings} warnings; "
+            f"{published} articles would be published."
+        )
+    failed = build.errors > 0 or (args.strict and build.warnings > 0)
+    return 1 if failed else 0
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -93,7 +93,7 @@ def load_folder(
     files = 0
     for path in discover(seeds, extensions):
         files += 1
-        label = path.relative_to(seeds).as_posix()
+        label = path.as_posix()
         article, found = load_file(path, label, max_bytes)
         problems.extend(found)
         if article is not None:
@@ -104,7 +104,7 @@ def load_folder(
 def load_file(
     path: Path, label: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> tuple[Article | None, list[Problem]]:
-    """Load one file; ``label`` is the name used in problems (the path relative to the seeds folder)."""
+    """Load one file; ``label`` is the name used in problems and as the article's source."""
     label = label or path.name
     try:
         size = path.stat().st_size
