@@ -40,6 +40,7 @@ def write_site(site: Site, out: Path) -> WriteReport:
     except OSError as error:
         raise PublishError(f"cannot create the output folder {out}: {error.strerror}") from None
     with _exclusive(out):
+        _remove_leftover_temporaries(out)
         wanted: set[str] = set()
         for path in site.paths():
             wanted.add(path)
@@ -77,6 +78,14 @@ def write_if_changed(target: Path, body: bytes) -> bool:
         Path(temporary).unlink(missing_ok=True)
         raise
     return True
+
+
+def _remove_leftover_temporaries(out: Path) -> None:
+    """Remove temporary files a killed build left behind (only ever our own ``.name.*.tmp`` pattern)."""
+    for folder in (out, out / "topics"):
+        if folder.is_dir():
+            for entry in folder.glob(".*.tmp"):
+                entry.unlink(missing_ok=True)
 
 
 def _feed_files(out: Path) -> Iterator[str]:
