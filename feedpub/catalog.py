@@ -16,6 +16,7 @@ from .model import Article, Problem
 
 MAX_SLUG = 80
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 
 
 def slugify(name: str) -> str:
@@ -35,6 +36,8 @@ def feed_order(article: Article) -> tuple[float, int, str, str]:
 
 @dataclass(frozen=True)
 class Topic:
+    """A named slice of the catalog: a topic by its slug, or a news provider by its domain."""
+
     slug: str
     name: str
     articles: tuple[Article, ...]
@@ -42,10 +45,11 @@ class Topic:
 
 @dataclass(frozen=True)
 class Catalog:
-    """Published articles, newest first, and the topics they belong to (sorted by slug)."""
+    """Published articles, newest first; the topics and providers they belong to (sorted by key)."""
 
     articles: tuple[Article, ...]
     topics: dict[str, Topic]
+    providers: dict[str, Topic] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
     unpublished: int = 0
     _topic_names: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
@@ -99,8 +103,7 @@ def build_catalog(articles: Iterable[Article]) -> Catalog:
 
     topics: dict[str, Topic] = {}
     for slug in sorted(members):
-        # The most frequent spelling names the topic; ties go to the first in sorted order.
-        name = min(spellings[slug].items(), key=lambda item: (-item[1], item[0]))[0]
+        name = _most_common(spellings[slug])
         topics[slug] = Topic(slug, name, tuple(members[slug]))
         for other in sorted(set(spellings[slug]) - {name}):
             problems.append(
@@ -112,4 +115,31 @@ def build_catalog(articles: Iterable[Article]) -> Catalog:
                 )
             )
     topic_names = {url: tuple(topics[s].name for s in slugs) for url, slugs in slugs_of.items()}
-    return Catalog(ordered, topics, tuple(problems), unpublished, topic_names)
+    return Catalog(ordered, topics, _providers(ordered), tuple(problems), unpublished, topic_names)
+
+
+def provider_key(domain: str | None) -> str:
+    """A provider's domain as a feed key: lowercase, without ``www.``; "" when it is not a host name."""
+    if not domain:
+        return ""
+    domain = domain.strip().lower().removeprefix("www.")
+    return domain if _HOST.fullmatch(domain) else ""
+
+
+def _providers(ordered: tuple[Article, ...]) -> dict[str, Topic]:
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    members: dict[str, list[Article]] = defaultdict(list)
+    for article in ordered:
+        key = provider_key(article.provider.domain) if article.provider else ""
+        if key:
+            names[key][article.provider.name] += 1  # type: ignore[union-attr]
+            members[key].append(article)
+    return {
+        key: Topic(key, _most_common(names[key]), tuple(members[key]))
+        for key in sorted(members)
+    }
+
+
+def _most_common(spellings: Counter[str]) -> str:
+    """The most frequent spelling; ties go to the first in sorted order, so the choice is stable."""
+    return min(spellings.items(), key=lambda item: (-item[1], item[0]))[0]

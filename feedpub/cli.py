@@ -25,6 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             out=getattr(args, "out", None),
             base_url=getattr(args, "base_url", None),
             limit=getattr(args, "limit", None),
+            archive_size=getattr(args, "archive_size", None),
             title=getattr(args, "title", None),
         )
         return int(args.command(args, settings))
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, help="folder to write the feeds to (default: feeds/)")
     build.add_argument("--base-url", help="absolute URL the site is served from (default: http://127.0.0.1:5000)")
     build.add_argument("--limit", type=int, help="newest articles per feed (default: 50)")
+    build.add_argument("--archive-size", type=int, help="articles per archive page (default: 50)")
     build.add_argument("--title", help="site title, shown in every feed's title")
     build.add_argument("--strict", action="store_true", help="exit with status 1 when any article has an error")
     build.add_argument("--quiet", action="store_true", help="print only problems and errors")
@@ -102,8 +104,9 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
         )
         print(
             f"Wrote {len(report.written)} files to {settings.out} ({len(report.unchanged)} unchanged, "
-            f"{len(report.removed)} removed): the all-articles feed and {len(catalog.topics)} topic feeds "
-            f"in RSS, Atom and JSON Feed, in {seconds:.2f} s."
+            f"{len(report.removed)} removed): the all-articles feed, {len(catalog.topics)} topic feeds and "
+            f"{len(catalog.providers)} provider feeds with their archives, in RSS, Atom and JSON Feed, "
+            f"in {seconds:.2f} s."
         )
     if build.errors and not args.quiet:
         print("Articles with errors were skipped; fix the files above and build again.", file=sys.stderr)

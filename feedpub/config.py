@@ -28,6 +28,7 @@ class Settings:
     language: str = "en"
     author: str = "feedpub"
     limit: int = 50
+    archive_size: int = 50
     seeds: Path = Path("seeds")
     out: Path = Path("feeds")
     max_file_size: int = DEFAULT_MAX_BYTES
@@ -84,6 +85,8 @@ def _coerce(name: str, value: Any) -> Any:
 def _validated(settings: Settings) -> Settings:
     if settings.limit < 1:
         raise ConfigError(f"limit must be at least 1, not {settings.limit}")
+    if settings.archive_size < 1:
+        raise ConfigError(f"archive_size must be at least 1, not {settings.archive_size}")
     if settings.max_file_size < 1:
         raise ConfigError(f"max_file_size must be at least 1 byte, not {settings.max_file_size}")
     if not settings.base_url.startswith(("http://", "https://")):

@@ -17,6 +17,8 @@ from .model import Article, Image
 
 ALL = "all"
 TOPICS = "topics/"
+PROVIDERS = "providers/"
+ARCHIVE = "/archive/"
 # The time of a feed with no entries: fixed, so that an empty feed is still byte-for-byte reproducible.
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -35,8 +37,24 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class History:
+    """RFC 5005 links of one document: paths (without extension) of its neighbours, oldest archive first.
+
+    ``prev_archive`` is the next-older archive; ``next_archive`` the next-newer one (for the newest
+    archive, none: the subscription feed, ``current``, takes over).
+    """
+
+    current: str
+    archive: int | None = None
+    prev_archive: str | None = None
+    next_archive: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Feed:
-    """One feed, independent of format. ``path`` is its place under the feeds folder, without extension."""
+    """One feed document, independent of format. ``path`` is its place under the feeds folder, without
+    extension: ``all``, ``topics/ai``, ``providers/cnbc.com``, or an archive such as ``topics/ai/archive/3``.
+    """
 
     path: str
     title: str
@@ -46,12 +64,13 @@ class Feed:
     author: str
     updated: datetime
     entries: tuple[Entry, ...]
+    history: History
     generator: str = "feedpub"
     generator_version: str = __version__
 
-    def url(self, extension: str) -> str:
-        """Absolute URL of this feed in the format with ``extension`` (its self link)."""
-        return f"{self.base_url}{self.path}.{extension}"
+    def url(self, extension: str, path: str | None = None) -> str:
+        """Absolute URL of this feed (or of ``path``, a neighbour) in the format with ``extension``."""
+        return f"{self.base_url}{path or self.path}.{extension}"
 
     @property
     def home_url(self) -> str:
@@ -59,24 +78,58 @@ class Feed:
         return f"{self.base_url}index.html"
 
 
-def feed_paths(catalog: Catalog) -> Iterator[str]:
-    """Every feed the catalog gives: the feed of everything, then one per topic."""
+def subscription_paths(catalog: Catalog) -> Iterator[str]:
+    """Every subscription feed: everything, then one per topic, then one per provider."""
     yield ALL
     for slug in catalog.topics:
         yield TOPICS + slug
+    for domain in catalog.providers:
+        yield PROVIDERS + domain
+
+
+def feed_paths(catalog: Catalog, settings: Settings) -> Iterator[str]:
+    """Every feed document: each subscription feed followed by its archives, oldest first."""
+    for path in subscription_paths(catalog):
+        yield path
+        selection = _selection(catalog, path, settings)
+        if selection is not None:
+            for number in range(1, archive_count(len(selection[2]), settings.archive_size) + 1):
+                yield f"{path}{ARCHIVE}{number}"
+
+
+def archive_count(articles: int, page_size: int) -> int:
+    """Archives hold only full pages, counted from the oldest article, so new articles never change them."""
+    return articles // page_size
 
 
 def build_feed(catalog: Catalog, path: str, settings: Settings) -> Feed | None:
-    """Describe the feed at ``path`` (``all`` or ``topics/<slug>``), or None when there is no such feed."""
-    if path == ALL:
-        title, description, articles = settings.title, settings.description, catalog.articles
-    elif path.startswith(TOPICS) and (topic := catalog.topics.get(path[len(TOPICS):])) is not None:
-        title = f"{settings.title}: {topic.name}"
-        description = f"{topic.name}: {settings.description}"
-        articles = topic.articles
-    else:
+    """Describe the document at ``path``, or None when there is no such feed or archive."""
+    current, marker, number_text = path.partition(ARCHIVE)
+    selection = _selection(catalog, current, settings)
+    if selection is None:
         return None
-    entries = tuple(_entry(catalog, article) for article in articles[: settings.limit])
+    title, description, articles = selection
+    size = settings.archive_size
+    archives = archive_count(len(articles), size)
+    if not marker:
+        # The subscription feed: the newest `limit` articles, and never fewer than those newer than the
+        # newest archive, so that the feed and its archives together hold every article.
+        shown = articles[: max(settings.limit, len(articles) - archives * size)]
+        history = History(current, None, _archive_path(current, archives))
+    else:
+        number = int(number_text) if number_text.isdigit() and number_text[0] != "0" else 0
+        if not 1 <= number <= archives:
+            return None
+        oldest_first_end = len(articles) - (number - 1) * size
+        shown = articles[oldest_first_end - size : oldest_first_end]
+        title = f"{title} (archive {number})"
+        history = History(
+            current,
+            number,
+            _archive_path(current, number - 1),
+            _archive_path(current, number + 1) if number < archives else None,
+        )
+    entries = tuple(_entry(catalog, article) for article in shown)
     return Feed(
         path=path,
         title=title,
@@ -86,7 +139,22 @@ def build_feed(catalog: Catalog, path: str, settings: Settings) -> Feed | None:
         author=settings.author,
         updated=max((entry.updated for entry in entries), default=EPOCH),
         entries=entries,
+        history=history,
     )
+
+
+def _archive_path(current: str, number: int) -> str | None:
+    return f"{current}{ARCHIVE}{number}" if number >= 1 else None
+
+
+def _selection(catalog: Catalog, path: str, settings: Settings) -> tuple[str, str, tuple[Article, ...]] | None:
+    """Title, description and articles (newest first) of the subscription feed at ``path``."""
+    if path == ALL:
+        return settings.title, settings.description, catalog.articles
+    for prefix, groups in ((TOPICS, catalog.topics), (PROVIDERS, catalog.providers)):
+        if path.startswith(prefix) and (group := groups.get(path[len(prefix):])) is not None:
+            return f"{settings.title}: {group.name}", f"{group.name}: {settings.description}", group.articles
+    return None
 
 
 def _entry(catalog: Catalog, article: Article) -> Entry:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .catalog import Catalog
+from .catalog import Catalog, Topic
 from .config import Settings
-from .feeds import ALL, TOPICS
+from .feeds import ALL, PROVIDERS, TOPICS
 from .formats import FORMATS
 
 # Autoescaping is on for every template: titles and topic names come from untrusted files.
@@ -29,15 +30,19 @@ class FeedRow:
 
 
 def render_index(catalog: Catalog, settings: Settings) -> bytes:
-    rows = [FeedRow(ALL, "All articles", len(catalog.articles), _newest(catalog.articles))]
-    rows += [
-        FeedRow(TOPICS + topic.slug, topic.name, len(topic.articles), _newest(topic.articles))
-        for topic in catalog.topics.values()
-    ]
+    everything = FeedRow(ALL, "All articles", len(catalog.articles), _newest(catalog.articles))
     page = _templates.get_template("index.html").render(
-        settings=settings, rows=rows, formats=list(FORMATS.values())
+        settings=settings,
+        everything=everything,
+        topics=_rows(TOPICS, catalog.topics.values()),
+        providers=_rows(PROVIDERS, catalog.providers.values()),
+        formats=list(FORMATS.values()),
     )
     return page.encode("utf-8")
+
+
+def _rows(prefix: str, groups: Iterable[Topic]) -> list[FeedRow]:
+    return [FeedRow(prefix + group.slug, group.name, len(group.articles), _newest(group.articles)) for group in groups]
 
 
 def _newest(articles: tuple) -> datetime | None:

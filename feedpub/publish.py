@@ -19,6 +19,7 @@ from .formats import FORMATS
 from .site import Site
 
 LOCK_FILE = ".feedpub.lock"
+LAYOUT_FOLDERS = ("all", "topics", "providers")
 
 
 class PublishError(Exception):
@@ -55,6 +56,9 @@ def write_site(site: Site, out: Path) -> WriteReport:
             if stale not in wanted:
                 (out / stale).unlink()
                 report.removed.append(stale)
+        for folder in sorted(_layout_folders(out), reverse=True):
+            if folder != out and not any(folder.iterdir()):
+                folder.rmdir()  # an archive folder whose feed is gone
     return report
 
 
@@ -82,20 +86,29 @@ def write_if_changed(target: Path, body: bytes) -> bool:
 
 def _remove_leftover_temporaries(out: Path) -> None:
     """Remove temporary files a killed build left behind (only ever our own ``.name.*.tmp`` pattern)."""
-    for folder in (out, out / "topics"):
-        if folder.is_dir():
-            for entry in folder.glob(".*.tmp"):
-                entry.unlink(missing_ok=True)
+    for folder in _layout_folders(out):
+        for entry in folder.glob(".*.tmp"):
+            entry.unlink(missing_ok=True)
 
 
 def _feed_files(out: Path) -> Iterator[str]:
     """Feed files in ``out`` that feedpub's layout could have written (nothing else is ever removed)."""
     suffixes = tuple(f".{extension}" for extension in FORMATS)
-    for folder in (out, out / "topics"):
-        if folder.is_dir():
-            for entry in sorted(folder.iterdir()):
-                if entry.is_file() and entry.name.endswith(suffixes) and not entry.name.startswith("."):
-                    yield entry.relative_to(out).as_posix()
+    for folder in _layout_folders(out):
+        for entry in sorted(folder.iterdir()):
+            if entry.is_file() and entry.name.endswith(suffixes) and not entry.name.startswith("."):
+                yield entry.relative_to(out).as_posix()
+
+
+def _layout_folders(out: Path) -> Iterator[Path]:
+    """The output folder and the subfolders feedpub writes feeds into (never links, never hidden ones)."""
+    yield out
+    for top in LAYOUT_FOLDERS:
+        root = out / top
+        if root.is_dir() and not root.is_symlink():
+            for folder, dirnames, _ in os.walk(root):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                yield Path(folder)
 
 
 @contextmanager

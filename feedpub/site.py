@@ -36,7 +36,7 @@ class Site:
 
     def paths(self) -> Iterator[str]:
         yield INDEX
-        for feed_path in feed_paths(self.catalog):
+        for feed_path in feed_paths(self.catalog, self.settings):
             for extension in FORMATS:
                 yield f"{feed_path}.{extension}"
 

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from .build import load_site
 from .config import Settings, load_settings
+from .feeds import ARCHIVE
 from .site import INDEX, Document, Site
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,8 @@ feeds = Blueprint("feeds", __name__)
 def create_app(settings: Settings | None = None, config: dict[str, Any] | None = None) -> Flask:
     """Build the app for ``settings`` (default: ``feedpub.toml`` and ``FEEDPUB_*`` variables)."""
     app = Flask(__name__)
-    app.config.from_mapping(CACHE_MAX_AGE=300)
+    # Archives only change when an old article is edited or removed, so caches may keep them longer.
+    app.config.from_mapping(CACHE_MAX_AGE=300, ARCHIVE_MAX_AGE=86400)
     if config:
         app.config.from_mapping(config)
     settings = settings or load_settings()
@@ -82,7 +84,7 @@ def _serve(path: str) -> Response:
     if document.last_modified is not None:
         response.last_modified = document.last_modified
     response.cache_control.public = True
-    response.cache_control.max_age = current_app.config["CACHE_MAX_AGE"]
+    response.cache_control.max_age = current_app.config["ARCHIVE_MAX_AGE" if ARCHIVE in path else "CACHE_MAX_AGE"]
     return response.make_conditional(request)
 
 

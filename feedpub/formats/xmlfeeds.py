@@ -23,6 +23,7 @@ from lxml import etree
 from ..feeds import Entry, Feed
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 
 
 def render_rss(feed: Feed) -> bytes:
@@ -76,6 +77,12 @@ def _generator(feed: Feed, extension: str, media_type: str) -> FeedGenerator:
     generator.generator(feed.generator, version=feed.generator_version)
     generator.updated(feed.updated)
     generator.register_extension("links", _ExtraLinks, _ExtraEntryLinks)
+    history = feed.history
+    for rel, path in (("current", history.current if history.archive else None),
+                      ("prev-archive", history.prev_archive), ("next-archive", history.next_archive)):
+        if path is not None:
+            generator.links.add(href=feed.url(extension, path), rel=rel, type=media_type)
+    generator.links.is_archive = history.archive is not None
     return generator
 
 
@@ -96,10 +103,15 @@ def _size(entry: Entry) -> dict[str, str]:
 
 
 class _ExtraLinks(BaseExtension):
-    """Links feedgen cannot write: any ``rel`` in Atom (entries included) and in RSS (as ``atom:link``)."""
+    """What feedgen cannot write: links of any ``rel`` in Atom (entries included) and in RSS (as
+    ``atom:link``), and RFC 5005's ``<fh:archive/>`` marker on archive documents."""
 
     def __init__(self) -> None:
         self._links: list[dict[str, str]] = []
+        self.is_archive = False
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": HISTORY_NS} if self.is_archive else {}
 
     def add(self, **attributes: str | None) -> None:
         self._links.append({name: value for name, value in attributes.items() if value})
@@ -107,6 +119,8 @@ class _ExtraLinks(BaseExtension):
     def _append(self, parent: etree._Element, tag: str) -> None:
         for attributes in self._links:
             etree.SubElement(parent, tag, attributes)
+        if self.is_archive:
+            etree.SubElement(parent, f"{{{HISTORY_NS}}}archive")
 
     def extend_atom(self, feed: etree._Element) -> etree._Element:
         self._append(feed, "link")
