@@ -14,9 +14,11 @@ from .catalog import Catalog
 from .config import Settings
 from .feeds import build_feed, feed_paths
 from .formats import FORMATS
+from .opml import OPML_CONTENT_TYPE, render_opml
 from .pages import render_index
 
 INDEX = "index.html"
+OPML = "opml.xml"
 HTML = "text/html; charset=utf-8"
 
 
@@ -36,6 +38,7 @@ class Site:
 
     def paths(self) -> Iterator[str]:
         yield INDEX
+        yield OPML
         for feed_path in feed_paths(self.catalog, self.settings):
             for extension in FORMATS:
                 yield f"{feed_path}.{extension}"
@@ -44,6 +47,8 @@ class Site:
         """The document at ``path`` (such as ``topics/ai.atom``), or None when there is none."""
         if path == INDEX:
             return Document(render_index(self.catalog, self.settings), HTML)
+        if path == OPML:
+            return Document(render_opml(self.catalog, self.settings), OPML_CONTENT_TYPE)
         feed_path, dot, extension = path.rpartition(".")
         format_ = FORMATS.get(extension) if dot else None
         if format_ is None:

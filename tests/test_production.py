@@ -1,0 +1,96 @@
+"""The production server: a real gunicorn on 127.0.0.1, read by real feed clients over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import feedparser
+import pytest
+import yaml
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    seeds = tmp_path_factory.mktemp("gunicorn-seeds")
+    for number in range(5):
+        fields = {
+            "title": f"Story {number} & <b>friends</b>",
+            "webUrl": f"https://news.example.org/{number}",
+            "publishedDateTime": f"2021-03-0{number + 1}T10:00:00Z",
+            "topics": ["Robots"],
+        }
+        (seeds / f"{number}.md").write_text("---\n" + yaml.safe_dump(fields) + "---\n", encoding="utf-8")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, FEEDPUB_SEEDS=str(seeds), FEEDPUB_BASE_URL=base)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "server:app"],
+        cwd=REPOSITORY, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(base + "/feeds/", timeout=1).read()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn did not start: {process.stderr.read().decode()}") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_feedparser_reads_every_format_and_gets_304_with_the_returned_etag(server: str) -> None:
+    expected = [f"https://news.example.org/{n}" for n in reversed(range(5))]
+    for extension in ("rss", "atom", "json"):
+        url = f"{server}/feeds/topics/robots.{extension}"
+        first = feedparser.parse(url)
+        assert first.status == 200
+        if extension != "json":  # feedparser does not read JSON Feed
+            assert first.bozo == 0
+            assert [entry.link for entry in first.entries] == expected
+            assert first.entries[0].title == "Story 4 & friends"
+        again = feedparser.parse(url, etag=first.etag)
+        assert again.status == 304
+
+
+def test_the_reader_library_subscribes_and_reads_the_entries(server: str, tmp_path: Path) -> None:
+    from reader import make_reader
+
+    library = make_reader(str(tmp_path / "reader.sqlite"))
+    try:
+        library.add_feed(f"{server}/feeds/all.atom")
+        library.update_feeds()
+        entries = sorted(library.get_entries(), key=lambda entry: entry.link)
+        assert [entry.link for entry in entries] == [f"https://news.example.org/{n}" for n in range(5)]
+        assert entries[0].title == "Story 0 & friends"
+    finally:
+        library.close()
+
+
+def test_gzip_is_sent_to_clients_that_accept_it(server: str) -> None:
+    request = urllib.request.Request(f"{server}/feeds/all.rss", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert response.headers["Vary"] == "Accept-Encoding"
+        import gzip
+
+        assert gzip.decompress(response.read()).startswith(b"<?xml")
