@@ -6,6 +6,7 @@ then hotter, then URL, then file name) so output never depends on the order file
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -23,10 +24,17 @@ def slugify(name: str) -> str:
     """A topic name as a URL- and path-safe key: ``Self-Driving Cars`` and ``self driving cars`` agree.
 
     Accents are folded to ASCII and every run of other characters becomes one hyphen, so a slug can never
-    contain ``/`` or ``..``. Returns "" for names with no letters or digits (emoji-only, punctuation).
+    contain ``/`` or ``..``. Letters of other scripts add a stable ``t<hash>`` part. Returns "" for names with
+    no letters or digits at all (emoji-only, punctuation).
     """
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
-    return _NOT_SLUG.sub("-", folded).strip("-")[:MAX_SLUG].rstrip("-")
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    folded = "".join(char for char in decomposed if not unicodedata.combining(char))
+    slug = _NOT_SLUG.sub("-", folded).strip("-")[:MAX_SLUG].rstrip("-")
+    if any(char.isalnum() and not char.isascii() for char in folded):
+        # Letters beyond ASCII would be lost: a hash of the whole name keeps such topics apart.
+        digest = hashlib.sha256(unicodedata.normalize("NFC", folded).encode("utf-8")).hexdigest()[:12]
+        slug = f"{slug[:MAX_SLUG - 15]}-t{digest}".lstrip("-")
+    return slug
 
 
 def feed_order(article: Article) -> tuple[float, int, str, str]:

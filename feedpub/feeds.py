@@ -93,13 +93,19 @@ def feed_paths(catalog: Catalog, settings: Settings) -> Iterator[str]:
         yield path
         selection = _selection(catalog, path, settings)
         if selection is not None:
-            for number in range(1, archive_count(len(selection[2]), settings.archive_size) + 1):
+            for number in range(1, archive_count(len(selection[2]), page_size(settings)) + 1):
                 yield f"{path}{ARCHIVE}{number}"
 
 
-def archive_count(articles: int, page_size: int) -> int:
+def archive_count(articles: int, size: int) -> int:
     """Archives hold only full pages, counted from the oldest article, so new articles never change them."""
-    return articles // page_size
+    return articles // size
+
+
+def page_size(settings: Settings) -> int:
+    """Articles per archive: never more than the subscription feed holds, so that the articles newer than
+    the newest archive (fewer than a page) always fit in the subscription feed and none falls between."""
+    return min(settings.archive_size, settings.limit)
 
 
 def build_feed(catalog: Catalog, path: str, settings: Settings) -> Feed | None:
@@ -109,12 +115,10 @@ def build_feed(catalog: Catalog, path: str, settings: Settings) -> Feed | None:
     if selection is None:
         return None
     title, description, articles = selection
-    size = settings.archive_size
+    size = page_size(settings)
     archives = archive_count(len(articles), size)
     if not marker:
-        # The subscription feed: the newest `limit` articles, and never fewer than those newer than the
-        # newest archive, so that the feed and its archives together hold every article.
-        shown = articles[: max(settings.limit, len(articles) - archives * size)]
+        shown = articles[: settings.limit]
         history = History(current, None, _archive_path(current, archives))
     else:
         number = int(number_text) if number_text.isdigit() and number_text[0] != "0" else 0

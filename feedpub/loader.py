@@ -22,7 +22,23 @@ from .model import Article, Image, Problem, Provider
 from .sanitize import plain_text, safe_url
 
 # PyYAML's libyaml-backed safe loader is about eight times faster; the pure-Python one is the fallback.
-SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class SafeLoader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """The safe loader, except that an impossible timestamp (``2021-02-30``) stays text.
+
+    The field check then reports it on its own line, and keys feedpub ignores cannot break a file.
+    """
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", SafeLoader.construct_yaml_timestamp)
 
 DEFAULT_EXTENSIONS = (".md", ".markdown", ".txt")
 DEFAULT_MAX_BYTES = 1024 * 1024
@@ -190,7 +206,7 @@ def _parse_yaml(yaml_text: str) -> tuple[Mapping[str, Any], dict[str, int], list
             kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
             raise LoadError(f"the front matter is {kind}, not a mapping of keys such as 'title:'", 2)
         if "*" in yaml_text:
-            _refuse_aliases(node)
+            _refuse_aliases(node, yaml_text)
         lines: dict[str, int] = {}
         duplicates: list[tuple[str, int]] = []
         for key_node, _ in node.value:
@@ -214,14 +230,16 @@ def _parse_yaml(yaml_text: str) -> tuple[Mapping[str, Any], dict[str, int], list
     return data, lines, duplicates
 
 
-def _refuse_aliases(root: yaml.Node) -> None:
+def _refuse_aliases(root: yaml.Node, yaml_text: str) -> None:
     """Refuse anchors reused as aliases: article files never need them, and they enable "billion laughs"."""
     seen: set[int] = set()
     stack = [root]
     while stack:
         node = stack.pop()
         if id(node) in seen:
-            raise LoadError("YAML aliases (*name) are not allowed in article files", node.start_mark.line + 2)
+            # The node is shared, so its marks are the anchor's; the scanner finds the alias itself.
+            alias = next(token for token in yaml.scan(yaml_text) if isinstance(token, yaml.AliasToken))
+            raise LoadError("YAML aliases (*name) are not allowed in article files", alias.start_mark.line + 2)
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:

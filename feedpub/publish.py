@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .feeds import ALL
 from .formats import FORMATS
 from .site import Site
 
@@ -96,7 +97,9 @@ def _feed_files(out: Path) -> Iterator[str]:
     suffixes = tuple(f".{extension}" for extension in FORMATS)
     for folder in _layout_folders(out):
         for entry in sorted(folder.iterdir()):
-            if entry.is_file() and entry.name.endswith(suffixes) and not entry.name.startswith("."):
+            # At the top, only the all-articles feed is ours; a manifest.json beside it is not.
+            ours = folder != out or entry.name.startswith(f"{ALL}.")
+            if ours and entry.is_file() and entry.name.endswith(suffixes) and not entry.name.startswith("."):
                 yield entry.relative_to(out).as_posix()
 
 

@@ -8,6 +8,7 @@ formats never have to second-guess their input.
 from __future__ import annotations
 
 import html
+import ipaddress
 import re
 from html.parser import HTMLParser
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -17,6 +18,7 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _SPACES = re.compile(r"\s+")
 _MARKUP = re.compile(r"[<&]")
 _SAFE_SCHEMES = frozenset({"http", "https"})
+_HOST_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?", re.IGNORECASE)
 # Characters left alone when percent-encoding a URL: the reserved set plus '%' (already-encoded bytes).
 _URL_SAFE = "%/:=&?~#+!$,;'@()*[]"
 
@@ -81,10 +83,18 @@ def safe_url(value: str) -> str | None:
         return None
     if parts.scheme.lower() not in _SAFE_SCHEMES or not host:
         return None
-    try:
-        ascii_host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return None
+    if ":" in host:
+        try:
+            ascii_host = f"[{ipaddress.IPv6Address(host)}]"
+        except ValueError:
+            return None
+    else:
+        try:
+            ascii_host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+        if not _HOST_NAME.fullmatch(ascii_host):
+            return None
     netloc = ascii_host if port is None else f"{ascii_host}:{port}"
     if parts.username or parts.password:
         return None

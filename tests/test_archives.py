@@ -30,7 +30,7 @@ def _write(seeds: Path, number: int, **extra: object) -> None:
     (seeds / f"{number:03d}.md").write_text("---\n" + yaml.safe_dump(fields) + "---\n", encoding="utf-8")
 
 
-def _publish(tmp_path: Path, count: int, limit: int = 3, archive_size: int = 5) -> tuple[Path, Settings]:
+def _publish(tmp_path: Path, count: int, limit: int = 7, archive_size: int = 5) -> tuple[Path, Settings]:
     seeds, out = tmp_path / "seeds", tmp_path / "out"
     for number in range(count):
         _write(seeds, number)

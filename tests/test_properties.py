@@ -75,7 +75,7 @@ def test_any_folder_loads_without_raising_and_every_feed_is_valid(tmp_path_facto
     assert all_feed is not None
     assert {entry.url for entry in all_feed.entries} == {a.url for a in loaded.articles if a.is_published}
 
-    for path in feed_paths(catalog):
+    for path in feed_paths(catalog, site_settings):
         feed = build_feed(catalog, path, site_settings)
         assert feed is not None
         for format_ in FORMATS.values():
