@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .catalog import Catalog, build_catalog
-from .config import Settings
+from .config import ConfigError, Settings
 from .loader import load_folder
 from .model import Problem
 from .site import Site
@@ -30,7 +30,16 @@ class Build:
         return sum(problem.level == "warning" for problem in self.problems)
 
 
+class SeedsNotFound(ConfigError):
+    """The seeds folder is missing: publishing from it would empty every feed, so nothing is written."""
+
+
 def load_site(settings: Settings) -> Build:
+    if not settings.seeds.is_dir():
+        raise SeedsNotFound(
+            f"the seeds folder {settings.seeds} does not exist or is not a folder; "
+            "pass the folder of article files with --seeds DIR (nothing was written)"
+        )
     loaded = load_folder(settings.seeds, max_bytes=settings.max_file_size)
     catalog = build_catalog(loaded.articles)
     problems = tuple(sorted(loaded.problems + catalog.problems, key=lambda p: (p.path, p.line or 0, p.message)))

@@ -49,7 +49,8 @@ _TYPES = {f.name: f.type for f in fields(Settings)}
 def load_settings(config_file: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
     """Read ``feedpub.toml`` (if present) and ``FEEDPUB_*`` variables on top of the defaults."""
     values: dict[str, Any] = {}
-    path = config_file or Path(os.environ.get("FEEDPUB_CONFIG", CONFIG_FILE))
+    env = os.environ if environ is None else environ
+    path = config_file or Path(env.get("FEEDPUB_CONFIG", CONFIG_FILE))
     if config_file is not None or path.exists():
         try:
             with path.open("rb") as handle:
@@ -57,7 +58,6 @@ def load_settings(config_file: Path | None = None, environ: dict[str, str] | Non
         except (OSError, tomllib.TOMLDecodeError) as error:
             raise ConfigError(f"{path}: cannot read the settings file: {error}") from None
         values.update(table.get("feedpub", table))
-    env = os.environ if environ is None else environ
     for name in _TYPES:
         variable = f"FEEDPUB_{name.upper()}"
         if variable in env:

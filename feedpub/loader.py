@@ -140,10 +140,16 @@ def load_file(
 
 def parse_article(raw: bytes, label: str) -> tuple[Article, list[Problem]]:
     """Turn the bytes of one article file into an `Article`; raises `LoadError` when it cannot."""
-    text = _decode(raw)
-    yaml_text = _front_matter(text)
-    data, lines, duplicates = _parse_yaml(yaml_text)
-    fields = _Fields(label, data, lines)
+    lines = _front_matter(_decode(raw))
+    blanked = _blank_unused_blocks(lines)
+    try:
+        data, key_lines, duplicates = _parse_yaml("\n".join(blanked))
+    except LoadError:
+        if blanked == lines:
+            raise
+        # A quoted value can wrap onto a line that looks like an unused block: parse everything.
+        data, key_lines, duplicates = _parse_yaml("\n".join(lines))
+    fields = _Fields(label, data, key_lines)
     for key, line in duplicates:
         fields.problems.append(
             Problem(label, f"the key '{key}' appears more than once; the last value is used", "warning", line)
@@ -162,25 +168,27 @@ def _decode(raw: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _front_matter(text: str) -> str:
-    """Return the YAML between the opening and closing ``---`` lines, keeping line numbers aligned."""
+def _front_matter(text: str) -> list[str]:
+    """Return the lines of YAML between the opening and closing ``---`` lines (file line 2 onwards)."""
     first, _, rest = text.partition("\n")
     if first.rstrip() != "---":
         raise LoadError("no front matter: the file must start with a line '---'", 1)
     lines = rest.split("\n")
     for index, line in enumerate(lines):
         if line.rstrip() in ("---", "..."):
-            return "\n".join(_blank_unused_blocks(lines[:index]))
+            return lines[:index]
     raise LoadError("the front matter is not closed: no line '---' after the opening one", 1)
 
 
 def _blank_unused_blocks(lines: list[str]) -> list[str]:
-    """Blank the lines of top-level blocks no feed uses, so YAML parses less (line numbers are kept).
+    """A copy of ``lines`` with top-level blocks no feed uses blanked, so YAML parses less (line numbers
+    are kept).
 
     Only blocks whose first line is ``key:`` alone or with a one-line quoted value are blanked; the
-    lines that follow belong to the block while they are indented, list items or blank.
+    lines that follow belong to the block while they are indented, list items or blank. A caller whose
+    parse of the result fails parses the original instead.
     """
-    out = lines
+    out = list(lines)
     skipping = False
     for index, line in enumerate(lines):
         if skipping:

@@ -65,17 +65,23 @@ class _Rendered:
 
 
 class _Representations:
-    """Rendered documents by path, each rendered and compressed once, on first request."""
+    """Rendered documents by path, each rendered and compressed once, on first request.
+
+    Only documents that exist are kept, so requests for made-up paths cannot grow memory.
+    """
 
     def __init__(self, site: Site) -> None:
         self.site = site
-        self._cache: dict[str, _Rendered | None] = {}
+        self._cache: dict[str, _Rendered] = {}
 
     def get(self, path: str) -> _Rendered | None:
-        if path not in self._cache:
+        rendered = self._cache.get(path)
+        if rendered is None:
             document = self.site.render(path)
-            self._cache[path] = _rendered(document) if document is not None else None
-        return self._cache[path]
+            if document is None:
+                return None
+            rendered = self._cache[path] = _rendered(document)
+        return rendered
 
 
 def _rendered(document: Document) -> _Rendered:

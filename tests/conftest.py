@@ -1,0 +1,99 @@
+"""Shared helpers: article files written into a temporary seeds folder, and settings that point at it.
+
+Tests build real inputs (front-matter files on disk) and run the real code on them; nothing of feedpub's
+own is mocked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from feedpub.build import Build, load_site
+from feedpub.config import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+BASE_URL = "https://news.example.org"
+FEEDS_URL = BASE_URL + "/feeds/"
+
+
+def article(slug: str, **overrides: Any) -> dict[str, Any]:
+    """The fields of a valid article (the three required ones), with ``overrides`` applied."""
+    fields: dict[str, Any] = {
+        "title": f"Article {slug}",
+        "webUrl": f"https://news.example.com/{slug}",
+        "publishedDateTime": "2024-05-01T12:00:00Z",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def write_article(folder: Path, name: str, **fields: Any) -> Path:
+    """Write ``fields`` as a Jekyll-style file: YAML front matter between ``---`` lines, then a body."""
+    front_matter = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True)
+    return write_text(folder, name, f"---\n{front_matter}---\nThe body is not part of any feed.\n")
+
+
+def write_text(folder: Path, name: str, text: str) -> Path:
+    """Write an article file verbatim (for front matter yaml.safe_dump cannot produce)."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def line_of(path: Path, prefix: str) -> int:
+    """The 1-based number of the first line of ``path`` that starts with ``prefix``."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith(prefix):
+            return number
+    raise AssertionError(f"no line starting with {prefix!r} in {path}")
+
+
+def without_source(articles):
+    """Articles compared by content alone: ``source`` names the file, which differs between folders."""
+    return [dataclasses.replace(a, source="") for a in articles]
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    """Every non-hidden file under ``folder`` by its relative path, with its bytes."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    }
+
+
+@pytest.fixture(autouse=True)
+def _no_feedpub_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The developer's own FEEDPUB_* variables must not change what the tests see."""
+    for name in list(os.environ):
+        if name.startswith("FEEDPUB_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    folder = tmp_path / "seeds"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def settings(tmp_path: Path, seeds: Path) -> Settings:
+    return Settings(seeds=seeds, out=tmp_path / "out", base_url=BASE_URL, title="Test News")
+
+
+@pytest.fixture
+def build(settings: Settings):
+    """Load the seeds folder as the command line and the server do: ``build()`` after writing articles."""
+
+    def load() -> Build:
+        return load_site(settings)
+
+    return load

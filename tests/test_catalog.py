@@ -1,0 +1,267 @@
+"""feedpub.catalog: published articles in one total order, grouped by topic slug; pure."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from pathlib import Path
+
+import pytest
+
+from feedpub.catalog import build_catalog, feed_order, slugify
+from feedpub.loader import load_folder
+
+from .conftest import article, write_article
+
+
+def load(seeds: Path):
+    result = load_folder(seeds)
+    assert result.problems == (), result.problems
+    return result.articles
+
+
+def urls(articles) -> list[str]:
+    return [a.url for a in articles]
+
+
+# --- order -------------------------------------------------------------------------------------------
+
+
+def test_articles_are_listed_newest_first_whatever_the_file_names(seeds):
+    write_article(seeds, "a.md", **article("oldest", publishedDateTime="2024-01-01T00:00:00Z"))
+    write_article(seeds, "b.md", **article("newest", publishedDateTime="2024-03-01T00:00:00+05:00"))
+    write_article(seeds, "c.md", **article("middle", publishedDateTime="2024-02-01T00:00:00Z"))
+    catalog = build_catalog(load(seeds))
+    assert [a.title for a in catalog.articles] == ["Article newest", "Article middle", "Article oldest"]
+
+
+def test_the_same_instant_in_different_time_zones_is_a_tie_broken_by_heat(seeds):
+    write_article(seeds, "a.md", **article("cool", publishedDateTime="2024-05-01T12:00:00Z", heat=5))
+    write_article(seeds, "b.md", **article("hot", publishedDateTime="2024-05-01T14:00:00+02:00", heat=50))
+    write_article(seeds, "c.md", **article("no-heat", publishedDateTime="2024-05-01T07:00:00-05:00"))
+    write_article(seeds, "d.md", **article("zero", publishedDateTime="2024-05-01T12:00:00Z", heat=0))
+    catalog = build_catalog(load(seeds))
+    assert [a.title for a in catalog.articles] == ["Article hot", "Article cool", "Article zero", "Article no-heat"]
+
+
+def test_the_same_instant_and_heat_are_ordered_by_url(seeds):
+    for slug in ["b", "c", "a"]:
+        write_article(seeds, f"{slug}.md", **article(slug, heat=3, webUrl=f"https://news.example.com/{slug}"))
+    assert urls(build_catalog(load(seeds)).articles) == [
+        "https://news.example.com/a",
+        "https://news.example.com/b",
+        "https://news.example.com/c",
+    ]
+
+
+def test_feed_order_breaks_a_tie_of_instant_heat_and_url_by_file_name(seeds):
+    write_article(seeds, "b.md", **article("same"))
+    (loaded,) = load(seeds)
+    first = dataclasses.replace(loaded, source="a.md")
+    second = dataclasses.replace(loaded, source="b.md")
+    assert sorted([second, first], key=feed_order) == [first, second]
+
+
+def test_the_catalog_does_not_depend_on_the_order_articles_are_given_in(seeds):
+    times = ["2024-05-01T12:00:00Z", "2024-05-01T12:00:00Z", "2024-05-02T00:00:00Z", "2024-04-30T23:59:59Z"]
+    for n in range(16):
+        write_article(
+            seeds,
+            f"{n:02d}.md",
+            **article(
+                f"n{n % 12}",  # four URLs appear twice: duplicates must resolve the same way too
+                publishedDateTime=times[n % 4],
+                updatedDateTime="2024-06-01T00:00:00Z" if n % 3 == 0 else None,
+                heat=n % 3,
+                topics=["Shared", f"Topic {n % 5}", "shared"],
+            ),
+        )
+    articles = list(load_folder(seeds).articles)
+    reference = build_catalog(articles)
+    rng = random.Random(20240501)
+    for _ in range(25):
+        rng.shuffle(articles)
+        shuffled = build_catalog(articles)
+        assert shuffled.articles == reference.articles
+        assert shuffled.topics == reference.topics
+        assert [shuffled.topic_names(a) for a in shuffled.articles] == [
+            reference.topic_names(a) for a in reference.articles
+        ]
+        assert sorted(map(str, shuffled.problems)) == sorted(map(str, reference.problems))
+    assert len(reference.articles) == 12
+
+
+# --- published ---------------------------------------------------------------------------------------
+
+
+def test_unpublished_articles_are_left_out_and_counted(seeds):
+    write_article(seeds, "a.md", **article("shown", topics=["AI"]))
+    write_article(seeds, "b.md", **article("hidden", published=False, topics=["AI", "Secret"]))
+    write_article(seeds, "c.md", **article("also-hidden", published=False))
+    catalog = build_catalog(load(seeds))
+    assert [a.title for a in catalog.articles] == ["Article shown"]
+    assert catalog.unpublished == 2
+    assert list(catalog.topics) == ["ai"]
+    assert [a.title for a in catalog.topics["ai"].articles] == ["Article shown"]
+
+
+def test_an_unpublished_copy_of_a_url_does_not_replace_or_warn_about_the_published_one(seeds):
+    write_article(seeds, "a.md", **article("a", title="Published"))
+    write_article(seeds, "b.md", **article("a", title="Draft", published=False, updatedDateTime="2030-01-01"))
+    catalog = build_catalog(load(seeds))
+    assert [a.title for a in catalog.articles] == ["Published"]
+    assert catalog.problems == ()
+
+
+# --- topics ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "Self-Driving Cars",
+        "self driving cars",
+        "SELF DRIVING CARS",
+        "self_driving_cars",
+        "  Self-Driving   Cars! ",
+        "Self–Driving  Cars",  # en dash, two spaces
+        "Self—Driving Cars",  # em dash
+        "Self‐Driving Cars",  # Unicode hyphen U+2010
+    ],
+)
+def test_spellings_of_one_topic_share_one_slug(spelling):
+    assert slugify(spelling) == "self-driving-cars"
+
+
+@pytest.mark.parametrize(("name", "slug"), [("Café", "cafe"), ("Zürich AI", "zurich-ai"), ("Ångström", "angstrom")])
+def test_accents_are_folded_in_slugs(name, slug):
+    assert slugify(name) == slug
+
+
+def test_articles_with_spellings_of_one_topic_are_grouped_under_one_slug(seeds):
+    for n, spelling in enumerate(["Self-Driving Cars", "self driving cars", "Self–Driving  Cars"]):
+        write_article(seeds, f"{n}.md", **article(f"n{n}", topics=[spelling], heat=n))
+    catalog = build_catalog(load(seeds))
+    assert list(catalog.topics) == ["self-driving-cars"]
+    assert len(catalog.topics["self-driving-cars"].articles) == 3
+
+
+def test_accented_and_plain_spellings_are_one_topic(seeds):
+    write_article(seeds, "a.md", **article("a", topics=["Café Culture"]))
+    write_article(seeds, "b.md", **article("b", topics=["cafe culture"]))
+    catalog = build_catalog(load(seeds))
+    assert list(catalog.topics) == ["cafe-culture"]
+    assert len(catalog.topics["cafe-culture"].articles) == 2
+
+
+def test_a_topic_is_named_by_its_most_frequent_spelling(seeds):
+    # The rarer spelling is on the newest article, so "first seen" would pick it.
+    write_article(seeds, "a.md", **article("a", topics=["machine-learning"], publishedDateTime="2024-05-03"))
+    write_article(seeds, "b.md", **article("b", topics=["Machine Learning"], publishedDateTime="2024-05-02"))
+    write_article(seeds, "c.md", **article("c", topics=["Machine Learning"], publishedDateTime="2024-05-01"))
+    catalog = build_catalog(load(seeds))
+    topic = catalog.topics["machine-learning"]
+    assert topic.name == "Machine Learning"
+    assert [catalog.topic_names(a) for a in catalog.articles] == [("Machine Learning",)] * 3
+
+
+def test_merging_spellings_warns_on_the_file_with_the_rarer_spelling(seeds):
+    rare = write_article(seeds, "a.md", **article("a", topics=["machine-learning"]))
+    write_article(seeds, "b.md", **article("b", topics=["Machine Learning"]))
+    write_article(seeds, "c.md", **article("c", topics=["Machine Learning"]))
+    catalog = build_catalog(load(seeds))
+    (problem,) = catalog.problems
+    assert (Path(problem.path), problem.level) == (rare, "warning")
+    assert "machine-learning" in problem.message and "Machine Learning" in problem.message
+
+
+def test_a_topic_listed_twice_in_one_article_counts_once(seeds):
+    write_article(seeds, "a.md", **article("a", topics=["AI", "ai"]))
+    catalog = build_catalog(load(seeds))
+    assert len(catalog.topics["ai"].articles) == 1
+    assert catalog.topic_names(catalog.articles[0]) == ("AI",)
+
+
+def test_topic_members_are_in_feed_order_and_topics_are_sorted_by_slug(seeds):
+    write_article(seeds, "a.md", **article("old", topics=["Zebra", "Apple"], publishedDateTime="2024-01-01"))
+    write_article(seeds, "b.md", **article("new", topics=["Mango", "Apple"], publishedDateTime="2024-02-01"))
+    catalog = build_catalog(load(seeds))
+    assert list(catalog.topics) == ["apple", "mango", "zebra"]
+    assert [a.title for a in catalog.topics["apple"].articles] == ["Article new", "Article old"]
+
+
+@pytest.mark.parametrize("name", ["🤖", "🤖🚗", "!!!", "—", "..."])
+def test_a_topic_without_letters_or_digits_is_ignored_with_a_warning(seeds, name):
+    path = write_article(seeds, "a.md", **article("a", topics=[name, "AI"]))
+    catalog = build_catalog(load(seeds))
+    assert list(catalog.topics) == ["ai"]
+    assert [a.title for a in catalog.articles] == ["Article a"]
+    (problem,) = catalog.problems
+    assert (Path(problem.path), problem.level) == (path, "warning")
+    assert name in problem.message
+
+
+@pytest.mark.parametrize("name", ["Нейронные сети", "机器学习", "Τεχνητή νοημοσύνη"])
+def test_a_topic_written_in_a_non_latin_script_still_gets_a_feed(seeds, name):
+    write_article(seeds, "a.md", **article("a", topics=[name]))
+    catalog = build_catalog(load(seeds))
+    assert [topic.name for topic in catalog.topics.values()] == [name]
+    assert catalog.problems == ()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../etc/passwd",
+        "a/b",
+        "..",
+        "...",
+        "./.",
+        ". .",
+        "%2e%2e%2f",
+        "..\\..\\windows",
+        "．．／",  # full-width, NFKD folds it to "../"
+        "\u2025",  # two-dot leader, NFKD folds it to ".."
+        "C:\\Windows\\System32",
+        "/absolute",
+        "x" * 300,
+        "Ünïcödé / ./ ..",
+    ],
+)
+def test_slugs_are_safe_as_path_segments(name):
+    slug = slugify(name)
+    assert "/" not in slug and "\\" not in slug
+    assert ".." not in slug
+    assert not slug.startswith(".")
+    assert len(slug) <= 80
+    assert not slug.endswith("-") and not slug.startswith("-")
+
+
+# --- duplicates --------------------------------------------------------------------------------------
+
+
+def test_a_duplicate_url_keeps_the_newer_version_and_warns_naming_both_files(seeds):
+    url = "https://news.example.com/story"
+    older = write_article(seeds, "z-first.md", **article("x", webUrl=url, title="First version"))
+    newer = write_article(
+        seeds, "a-second.md", **article("x", webUrl=url, title="Second version", updatedDateTime="2024-05-02T00:00:00Z")
+    )
+    articles = load(seeds)
+    for given in (articles, tuple(reversed(articles))):
+        catalog = build_catalog(given)
+        assert [a.title for a in catalog.articles] == ["Second version"]
+        (problem,) = catalog.problems
+        assert (Path(problem.path), problem.level) == (older, "warning")
+        assert newer.name in problem.message
+
+
+def test_duplicates_with_the_same_update_time_resolve_the_same_way_in_any_order(seeds):
+    url = "https://news.example.com/story"
+    write_article(seeds, "a.md", **article("x", webUrl=url, title="From a"))
+    write_article(seeds, "b.md", **article("x", webUrl=url, title="From b"))
+    articles = load(seeds)
+    first = build_catalog(articles)
+    second = build_catalog(tuple(reversed(articles)))
+    assert first.articles == second.articles
+    assert len(first.articles) == 1
+    assert [Path(p.path).name for p in first.problems] == [Path(p.path).name for p in second.problems]

@@ -1,0 +1,128 @@
+"""feedpub.config: defaults, then feedpub.toml, then FEEDPUB_* variables; bad values are ConfigErrors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from feedpub.config import ConfigError, Settings, load_settings
+
+
+@pytest.fixture
+def cwd(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def write_toml(folder: Path, text: str, name: str = "feedpub.toml") -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_without_a_file_or_variables_the_defaults_apply(cwd):
+    settings = load_settings(environ={})
+    assert settings == Settings()
+    assert (settings.seeds, settings.out, settings.limit) == (Path("seeds"), Path("feeds"), 50)
+
+
+def test_feedpub_toml_in_the_current_folder_is_read_with_types(cwd):
+    write_toml(
+        cwd,
+        '[feedpub]\ntitle = "AI News"\ndescription = "The day\'s news"\nbase_url = "https://news.example.org"\n'
+        'language = "de"\nauthor = "Desk"\nlimit = 20\nseeds = "articles"\nout = "public/feeds"\n'
+        "max_file_size = 2048\n",
+    )
+    settings = load_settings(environ={})
+    assert settings.title == "AI News"
+    assert settings.description == "The day's news"
+    assert settings.base_url == "https://news.example.org"
+    assert (settings.language, settings.author) == ("de", "Desk")
+    assert settings.limit == 20
+    assert settings.seeds == Path("articles")
+    assert settings.out == Path("public/feeds")
+    assert settings.max_file_size == 2048
+
+
+def test_environment_variables_override_the_file_and_are_converted(cwd):
+    write_toml(cwd, '[feedpub]\ntitle = "From TOML"\nlimit = 20\n')
+    settings = load_settings(environ={"FEEDPUB_LIMIT": "7", "FEEDPUB_SEEDS": "/srv/news", "OTHER_LIMIT": "1"})
+    assert settings.limit == 7
+    assert settings.seeds == Path("/srv/news")
+    assert settings.title == "From TOML"
+
+
+def test_the_process_environment_is_used_when_none_is_given(cwd, monkeypatch):
+    monkeypatch.setenv("FEEDPUB_TITLE", "From the process")
+    assert load_settings().title == "From the process"
+
+
+def test_feedpub_config_names_another_settings_file(cwd, monkeypatch):
+    other = write_toml(cwd, '[feedpub]\ntitle = "Elsewhere"\n', name="other.toml")
+    write_toml(cwd, '[feedpub]\ntitle = "Default file"\n')
+    monkeypatch.setenv("FEEDPUB_CONFIG", str(other))
+    assert load_settings().title == "Elsewhere"
+
+
+def test_feedpub_config_is_read_from_the_environment_given(cwd):
+    other = write_toml(cwd, '[feedpub]\ntitle = "Elsewhere"\n', name="other.toml")
+    assert load_settings(environ={"FEEDPUB_CONFIG": str(other)}).title == "Elsewhere"
+
+
+def test_an_explicit_config_file_wins_over_feedpub_toml(cwd):
+    other = write_toml(cwd, '[feedpub]\ntitle = "Explicit"\n', name="explicit.toml")
+    write_toml(cwd, '[feedpub]\ntitle = "Default file"\n')
+    assert load_settings(other, environ={}).title == "Explicit"
+
+
+def test_a_missing_explicit_config_file_is_an_error_naming_it(cwd):
+    with pytest.raises(ConfigError, match="missing.toml"):
+        load_settings(cwd / "missing.toml", environ={})
+
+
+def test_a_settings_file_that_is_not_toml_is_an_error_naming_it(cwd):
+    write_toml(cwd, "[feedpub\ntitle = 1\n")
+    with pytest.raises(ConfigError, match="feedpub.toml"):
+        load_settings(environ={})
+
+
+def test_an_unknown_setting_is_an_error_naming_it(cwd):
+    write_toml(cwd, '[feedpub]\ntitel = "typo"\n')
+    with pytest.raises(ConfigError, match="titel"):
+        load_settings(environ={})
+
+
+@pytest.mark.parametrize(
+    ("toml", "environ", "name"),
+    [
+        ("[feedpub]\nlimit = 0\n", {}, "limit"),
+        ("[feedpub]\nlimit = -5\n", {}, "limit"),
+        ("[feedpub]\nlimit = 'ten'\n", {}, "limit"),
+        ("[feedpub]\nlimit = true\n", {}, "limit"),
+        ("", {"FEEDPUB_LIMIT": "ten"}, "limit"),
+        ("", {"FEEDPUB_LIMIT": ""}, "limit"),
+        ("[feedpub]\nmax_file_size = 0\n", {}, "max_file_size"),
+        ("[feedpub]\nbase_url = 'news.example.org'\n", {}, "base_url"),
+        ("", {"FEEDPUB_BASE_URL": "ftp://news.example.org"}, "base_url"),
+    ],
+)
+def test_values_that_cannot_work_are_errors_naming_the_setting(cwd, toml, environ, name):
+    write_toml(cwd, toml)
+    with pytest.raises(ConfigError, match=name):
+        load_settings(environ=environ)
+
+
+def test_overrides_apply_given_values_and_ignore_none():
+    settings = Settings(title="Base").with_overrides(title=None, limit=5, out=Path("x"))
+    assert (settings.title, settings.limit, settings.out) == ("Base", 5, Path("x"))
+
+
+def test_overrides_are_validated():
+    with pytest.raises(ConfigError, match="limit"):
+        Settings().with_overrides(limit=0)
+
+
+@pytest.mark.parametrize("base_url", ["https://news.example.org", "https://news.example.org/"])
+def test_feeds_are_served_from_the_feeds_folder_of_the_base_url(base_url):
+    assert Settings(base_url=base_url).feeds_url == "https://news.example.org/feeds/"

@@ -1,0 +1,328 @@
+"""feedpub.formats: RSS 2.0, Atom 1.0 and JSON Feed 1.1 documents of one feed.
+
+Feeds are built the way users get them: article files, loaded, catalogued and rendered through the site.
+RSS and Atom are checked with feedparser (what feed readers use) and ElementTree; JSON Feed with the JSON
+Feed 1.1 specification's required keys (feedparser 6.0 does not read JSON Feed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import feedparser
+import pytest
+
+from feedpub.build import load_site
+from feedpub.formats import FORMATS
+
+from .conftest import FEEDS_URL, article, write_article
+
+NS = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "media": "http://search.yahoo.com/mrss/",
+}
+UTC = timezone.utc
+IMAGE = "https://img.example.com/photos/first.jpg"
+
+
+def render(build, path: str) -> dict[str, bytes]:
+    """The document at ``path`` (``all``, ``topics/ai``) in every format, by extension."""
+    site = build().site
+    documents = {extension: site.render(f"{path}.{extension}") for extension in FORMATS}
+    assert None not in documents.values(), f"no feed at {path}"
+    return {extension: document.body for extension, document in documents.items()}
+
+
+def parsed(body: bytes) -> feedparser.FeedParserDict:
+    result = feedparser.parse(body)
+    assert result.bozo == 0, result.get("bozo_exception")
+    return result
+
+
+def entry_urls(extension: str, body: bytes) -> list[str]:
+    if extension == "json":
+        return [item["url"] for item in json.loads(body)["items"]]
+    return [entry.link for entry in parsed(body).entries]
+
+
+def when(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+@pytest.fixture
+def three_articles(seeds):
+    """Three articles whose file names, publication and update order all differ."""
+    write_article(
+        seeds,
+        "b-first.md",
+        **article(
+            "first",
+            title="First story",
+            excerpt="What happened first.",
+            publishedDateTime="2024-05-03T10:00:00Z",
+            updatedDateTime="2024-05-03T12:00:00Z",
+            provider={"name": "CNBC", "domain": "cnbc.com"},
+            topics=["AI", "Computer Vision"],
+            images=[{"url": IMAGE, "width": 640, "height": 480}],
+        ),
+    )
+    write_article(
+        seeds,
+        "c-second.md",
+        **article("second", title="Second story", publishedDateTime="2024-05-02T10:00:00Z", topics=["AI"]),
+    )
+    write_article(
+        seeds,
+        "a-third.md",
+        **article(
+            "third",
+            title="Third story",
+            publishedDateTime="2024-05-01T10:00:00+02:00",
+            updatedDateTime="2024-05-04T00:00:00Z",
+            topics=["AI"],
+        ),
+    )
+    return [f"https://news.example.com/{slug}" for slug in ("first", "second", "third")]
+
+
+# --- RSS 2.0 -----------------------------------------------------------------------------------------
+
+
+def test_rss_has_the_channel_and_item_elements_readers_need(three_articles, build, settings):
+    channel = ET.fromstring(render(build, "all")["rss"]).find("channel")
+    assert channel.findtext("title") == settings.title
+    assert channel.findtext("link") == FEEDS_URL + "index.html"
+    assert channel.findtext("description") == settings.description
+    assert channel.find("atom:link[@rel='self']", NS).get("href") == FEEDS_URL + "all.rss"
+
+    items = channel.findall("item")
+    assert len(items) == 3
+    first = items[0]
+    assert first.findtext("title") == "First story"
+    assert first.findtext("link") == three_articles[0]
+    guid = first.find("guid")
+    assert (guid.text, guid.get("isPermaLink")) == (three_articles[0], "true")
+    assert parsedate_to_datetime(first.findtext("pubDate")) == datetime(2024, 5, 3, 10, tzinfo=UTC)
+    assert first.findtext("description") == "What happened first."
+    assert first.findtext("dc:creator", namespaces=NS) == "CNBC"
+    assert [c.text for c in first.findall("category")] == ["AI", "Computer Vision"]
+    content = first.find("media:content", NS)
+    assert (content.get("url"), content.get("medium")) == (IMAGE, "image")
+    assert (content.get("width"), content.get("height")) == ("640", "480")
+    assert first.find("media:thumbnail", NS).get("url") == IMAGE
+
+
+def test_rss_items_without_provider_or_image_leave_those_elements_out(three_articles, build):
+    second = ET.fromstring(render(build, "all")["rss"]).findall("channel/item")[1]
+    assert second.findtext("title") == "Second story"
+    assert second.find("dc:creator", NS) is None
+    assert second.find("media:content", NS) is None
+    assert second.find("media:thumbnail", NS) is None
+
+
+# --- Atom 1.0 ----------------------------------------------------------------------------------------
+
+
+def test_atom_has_the_feed_and_entry_elements_rfc_4287_requires(three_articles, build, settings):
+    root = ET.fromstring(render(build, "all")["atom"])
+    assert root.tag == "{http://www.w3.org/2005/Atom}feed"
+    feed_id = root.findtext("atom:id", namespaces=NS)
+    assert urlsplit(feed_id).scheme in ("http", "https")
+    assert root.findtext("atom:title", namespaces=NS) == settings.title
+    assert when(root.findtext("atom:updated", namespaces=NS)) == datetime(2024, 5, 4, tzinfo=UTC)
+    assert root.find("atom:link[@rel='self']", NS).get("href") == FEEDS_URL + "all.atom"
+    assert root.find("atom:author/atom:name", NS) is not None
+
+    entries = root.findall("atom:entry", NS)
+    assert len(entries) == 3
+    first = entries[0]
+    assert first.findtext("atom:id", namespaces=NS) == three_articles[0]
+    assert first.findtext("atom:title", namespaces=NS) == "First story"
+    assert when(first.findtext("atom:updated", namespaces=NS)) == datetime(2024, 5, 3, 12, tzinfo=UTC)
+    # A link without rel is an alternate link (RFC 4287, 4.2.7.2).
+    alternates = [link for link in first.findall("atom:link", NS) if link.get("rel", "alternate") == "alternate"]
+    assert [link.get("href") for link in alternates] == [three_articles[0]]
+    summary = first.find("atom:summary", NS)
+    assert (summary.get("type"), summary.text) == ("text", "What happened first.")
+    enclosure = first.find("atom:link[@rel='enclosure']", NS)
+    assert (enclosure.get("href"), enclosure.get("type")) == (IMAGE, "image/jpeg")
+    assert [c.get("term") for c in first.findall("atom:category", NS)] == ["AI", "Computer Vision"]
+
+
+def test_atom_links_as_feed_readers_see_them(three_articles, build):
+    document = parsed(render(build, "all")["atom"])
+    assert {(link.rel, link.href) for link in document.feed.links} >= {("self", FEEDS_URL + "all.atom")}
+    first = document.entries[0]
+    assert [(link.rel, link.href) for link in first.links if link.rel == "alternate"] == [
+        ("alternate", three_articles[0])
+    ]
+    assert [(link.href, link.type) for link in first.links if link.rel == "enclosure"] == [(IMAGE, "image/jpeg")]
+
+
+# --- JSON Feed 1.1 -----------------------------------------------------------------------------------
+
+
+def test_json_feed_has_the_keys_json_feed_1_1_defines(three_articles, build, settings):
+    document = json.loads(render(build, "all")["json"])
+    assert document["version"] == "https://jsonfeed.org/version/1.1"
+    assert document["title"] == settings.title
+    assert document["feed_url"] == FEEDS_URL + "all.json"
+    assert document["home_page_url"] == FEEDS_URL + "index.html"
+
+    items = document["items"]
+    assert len(items) == 3
+    first = items[0]
+    assert first["id"] == first["url"] == three_articles[0]
+    assert first["title"] == "First story"
+    assert first["content_text"] == "What happened first."
+    assert when(first["date_published"]) == datetime(2024, 5, 3, 10, tzinfo=UTC)
+    assert when(first["date_modified"]) == datetime(2024, 5, 3, 12, tzinfo=UTC)
+    assert first["image"] == IMAGE
+    assert first["tags"] == ["AI", "Computer Vision"]
+    assert first["authors"] == [{"name": "CNBC"}]
+    for item in items:
+        assert isinstance(item["id"], str) and item["id"]
+        assert "content_text" in item or "content_html" in item
+
+
+# --- every format ------------------------------------------------------------------------------------
+
+
+def test_every_feed_document_is_well_formed(three_articles, build):
+    site = build().site
+    checked = set()
+    for path in site.paths():
+        extension = path.rpartition(".")[2]
+        body = site.render(path).body
+        if extension in ("rss", "atom"):
+            assert parsed(body).version in ("rss20", "atom10"), path
+        elif extension == "json":
+            assert json.loads(body)["version"] == "https://jsonfeed.org/version/1.1"
+        checked.add(extension)
+    assert checked >= {"rss", "atom", "json"}
+
+
+@pytest.mark.parametrize("feed", ["all", "topics/ai", "topics/computer-vision"])
+def test_all_formats_list_the_same_entries_newest_first(three_articles, build, feed):
+    documents = render(build, feed)
+    expected = [url for url in three_articles if feed != "topics/computer-vision" or url.endswith("first")]
+    for extension, body in documents.items():
+        assert entry_urls(extension, body) == expected, extension
+
+
+def test_entry_order_is_kept_for_many_entries(seeds, build):
+    for n in range(12):
+        # Files are found oldest first; feeds list newest first, so a reversal (feedgen prepends) shows.
+        write_article(seeds, f"{n:02d}.md", **article(f"n{n:02d}", publishedDateTime=f"2024-05-{n + 1:02d}T00:00:00Z"))
+    expected = [f"https://news.example.com/n{n:02d}" for n in reversed(range(12))]
+    for extension, body in render(build, "all").items():
+        assert entry_urls(extension, body) == expected, extension
+
+
+def test_the_feed_update_time_is_the_newest_entry_update_not_the_build_time(three_articles, build):
+    documents = render(build, "all")
+    newest_update = datetime(2024, 5, 4, tzinfo=UTC)  # the third story: oldest, but updated last
+    rss = ET.fromstring(documents["rss"]).find("channel")
+    assert parsedate_to_datetime(rss.findtext("lastBuildDate")) == newest_update
+    atom = ET.fromstring(documents["atom"])
+    assert when(atom.findtext("atom:updated", namespaces=NS)) == newest_update
+    assert render(build, "all") == documents
+
+
+def test_a_topic_feed_is_updated_by_its_own_entries_only(three_articles, build):
+    documents = render(build, "topics/computer-vision")
+    rss = ET.fromstring(documents["rss"]).find("channel")
+    assert parsedate_to_datetime(rss.findtext("lastBuildDate")) == datetime(2024, 5, 3, 12, tzinfo=UTC)
+    assert ET.fromstring(documents["rss"]).findtext("channel/title").endswith("Computer Vision")
+
+
+def test_a_feed_holds_at_most_limit_entries_the_newest(seeds, settings):
+    for n in range(5):
+        write_article(seeds, f"{n}.md", **article(f"n{n}", publishedDateTime=f"2024-05-0{n + 1}T00:00:00Z"))
+    site = load_site(dataclasses.replace(settings, limit=2)).site
+    for extension in FORMATS:
+        body = site.render(f"all.{extension}").body
+        assert entry_urls(extension, body) == ["https://news.example.com/n4", "https://news.example.com/n3"]
+
+
+def test_a_feed_without_entries_is_still_valid_and_reproducible(settings, build):
+    documents = render(build, "all")
+    assert entry_urls("rss", documents["rss"]) == []
+    assert entry_urls("atom", documents["atom"]) == []
+    assert json.loads(documents["json"])["items"] == []
+    assert render(build, "all") == documents
+
+
+# --- hostile text --------------------------------------------------------------------------------------
+
+HOSTILE = [
+    # (what the file says, the plain text a reader must see)
+    ("Tom &amp; Jerry's \"Great\" <script>alert('x')</script>Escape\x07\x0b", "Tom & Jerry's \"Great\" Escape"),
+    ("Less &lt;script&gt;alert(1)&lt;/script&gt; &amp; more", "Less <script>alert(1)</script> & more"),
+    ("CDATA ]]> end & 'quotes' \"too\" &amp;amp; <b>bold</b>\x1b", "CDATA ]]> end & 'quotes' \"too\" &amp; bold"),
+]
+
+
+@pytest.fixture
+def hostile(seeds):
+    for n, (title, _) in enumerate(HOSTILE):
+        excerpt, _ = HOSTILE[(n + 1) % len(HOSTILE)]
+        write_article(
+            seeds,
+            f"{n}.md",
+            **article(
+                f"n{n}",
+                title=title,
+                excerpt=excerpt,
+                publishedDateTime=f"2024-05-0{9 - n}T00:00:00Z",
+                provider={"name": "Smith &amp; Sons &lt;News&gt;"},
+                topics=["R&amp;D &lt;Lab&gt;"],
+            ),
+        )
+    titles = [text for _, text in HOSTILE]
+    excerpts = [HOSTILE[(n + 1) % len(HOSTILE)][1] for n in range(len(HOSTILE))]
+    return titles, excerpts
+
+
+def test_hostile_titles_reach_rss_readers_as_the_intended_plain_text(hostile, build):
+    titles, excerpts = hostile
+    document = parsed(render(build, "all")["rss"])
+    assert [entry.title for entry in document.entries] == titles
+    # RSS descriptions are HTML: the plain text arrives escaped once, so it shows as written.
+    assert [html.unescape(entry.summary) for entry in document.entries] == excerpts
+    assert {entry.author for entry in document.entries} == {"Smith & Sons <News>"}
+    assert {tag.term for entry in document.entries for tag in entry.tags} == {"R&D <Lab>"}
+
+
+def test_hostile_titles_reach_atom_readers_as_the_intended_plain_text(hostile, build):
+    titles, excerpts = hostile
+    document = parsed(render(build, "all")["atom"])
+    assert [entry.title for entry in document.entries] == titles
+    assert [entry.summary for entry in document.entries] == excerpts
+    assert {entry.author for entry in document.entries} == {"Smith & Sons <News>"}
+    assert {tag.term for entry in document.entries for tag in entry.tags} == {"R&D <Lab>"}
+
+
+def test_hostile_titles_reach_json_feed_readers_as_the_intended_plain_text(hostile, build):
+    titles, excerpts = hostile
+    items = json.loads(render(build, "all")["json"])["items"]
+    assert [item["title"] for item in items] == titles
+    assert [item["content_text"] for item in items] == excerpts
+    assert {item["authors"][0]["name"] for item in items} == {"Smith & Sons <News>"}
+    assert {tag for item in items for tag in item["tags"]} == {"R&D <Lab>"}
+
+
+def test_a_hostile_site_title_is_escaped_in_every_format(seeds, settings):
+    write_article(seeds, "a.md", **article("a"))
+    title = 'News & "Views" <Daily>'
+    site = load_site(dataclasses.replace(settings, title=title)).site
+    assert parsed(site.render("all.rss").body).feed.title == title
+    assert parsed(site.render("all.atom").body).feed.title == title
+    assert json.loads(site.render("all.json").body)["title"] == title

@@ -1,0 +1,145 @@
+"""feedpub.publish: the site as static files, written atomically, only when changed, never concurrently."""
+
+from __future__ import annotations
+
+import fcntl
+from pathlib import Path
+
+import pytest
+
+from feedpub.formats import FORMATS
+from feedpub.publish import LOCK_FILE, PublishError, write_site
+
+from .conftest import article, files_under, write_article
+
+
+def stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    """Inode and modification time of every file: a file replaced or rewritten changes one or both."""
+    return {
+        path.relative_to(folder).as_posix(): (path.stat().st_ino, path.stat().st_mtime_ns)
+        for path in folder.rglob("*")
+        if path.is_file()
+    }
+
+
+@pytest.fixture
+def two_topics(seeds):
+    write_article(seeds, "a.md", **article("a", topics=["AI", "Robots"]))
+    write_article(seeds, "b.md", **article("b", topics=["AI"], publishedDateTime="2024-04-01T00:00:00Z"))
+
+
+def test_write_site_writes_the_index_the_all_feed_and_one_feed_per_topic(two_topics, build, settings):
+    site = build().site
+    report = write_site(site, settings.out)
+    written = files_under(settings.out)
+    expected = {"index.html"} | {
+        f"{feed}.{extension}" for feed in ("all", "topics/ai", "topics/robots") for extension in ("rss", "atom", "json")
+    }
+    assert expected <= set(written)
+    assert set(written) == set(site.paths())
+    assert sorted(report.written) == sorted(site.paths())
+    for path, body in written.items():
+        assert body == site.render(path).body, path
+
+
+def test_a_second_identical_build_rewrites_nothing(two_topics, build, settings):
+    write_site(build().site, settings.out)
+    before = stamps(settings.out)
+    report = write_site(build().site, settings.out)
+    assert report.written == []
+    assert report.removed == []
+    assert sorted(report.unchanged) == sorted(build().site.paths())
+    assert stamps(settings.out) == before
+
+
+def test_only_the_files_whose_bytes_change_are_rewritten(seeds, build, settings):
+    write_article(seeds, "a.md", **article("a", topics=["AI"]))
+    write_article(seeds, "b.md", **article("b", topics=["Robots"], publishedDateTime="2024-04-01T00:00:00Z"))
+    write_site(build().site, settings.out)
+    before = stamps(settings.out)
+
+    write_article(seeds, "b.md", **article("b", title="Edited", topics=["Robots"], publishedDateTime="2024-04-01"))
+    report = write_site(build().site, settings.out)
+    after = stamps(settings.out)
+    assert set(report.written) >= {"all.rss", "topics/robots.rss"}
+    assert not any(path.startswith("topics/ai.") for path in report.written)
+    for path in ("topics/ai.rss", "topics/ai.atom", "topics/ai.json"):
+        assert after[path] == before[path]
+
+
+def test_a_removed_topics_files_are_removed_and_unrelated_files_are_left_alone(seeds, two_topics, build, settings):
+    out = settings.out
+    write_site(build().site, out)
+    unrelated = {
+        "notes.txt": b"my notes",
+        "topics/README.md": b"what these feeds are",
+        "topics/.keep": b"",
+        "images/logo.png": b"\x89PNG",
+        "other/feed.rss": b"<rss/>",
+    }
+    for name, body in unrelated.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(body)
+
+    write_article(seeds, "a.md", **article("a", topics=["AI"]))
+    report = write_site(build().site, out)
+
+    assert sorted(report.removed) == sorted(f"topics/robots.{extension}" for extension in FORMATS)
+    assert not any(out.glob("topics/robots.*"))
+    assert (out / "topics/ai.rss").is_file()
+    for name, body in unrelated.items():
+        assert (out / name).read_bytes() == body, name
+
+
+def test_files_beside_the_feeds_that_feedpub_never_writes_are_left_alone(two_topics, build, settings):
+    # Pointing --out at a folder that holds other things (a web root) must not delete them.
+    out = settings.out
+    out.mkdir(parents=True)
+    mine = {"manifest.json": b"{}", "podcast.rss": b"<rss/>", "legacy.atom": b"<feed/>"}
+    for name, body in mine.items():
+        (out / name).write_bytes(body)
+    write_site(build().site, out)
+    for name, body in mine.items():
+        assert (out / name).is_file(), f"write_site deleted {name}, which feedpub never writes"
+        assert (out / name).read_bytes() == body
+
+
+def test_a_site_with_no_articles_still_writes_valid_empty_feeds(build, settings):
+    write_site(build().site, settings.out)
+    assert {"index.html", "all.rss", "all.atom", "all.json"} <= set(files_under(settings.out))
+
+
+def test_no_temporary_files_are_left_behind(two_topics, build, settings):
+    write_site(build().site, settings.out)
+    leftovers = [p for p in settings.out.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_written_files_are_readable_by_everyone(two_topics, build, settings):
+    write_site(build().site, settings.out)
+    assert (settings.out / "all.rss").stat().st_mode & 0o444 == 0o444
+
+
+def test_a_build_while_another_holds_the_lock_fails_clearly_and_writes_nothing(two_topics, build, settings):
+    out = settings.out
+    out.mkdir(parents=True)
+    with (out / LOCK_FILE).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(PublishError) as raised:
+            write_site(build().site, out)
+        assert files_under(out) == {}
+    message = str(raised.value)
+    assert "another feedpub build" in message
+    assert str(out) in message
+
+    # Once the other build is done, the next one goes through.
+    write_site(build().site, out)
+    assert (out / "all.rss").is_file()
+
+
+def test_an_output_path_that_is_a_file_is_a_publish_error(two_topics, build, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("in the way")
+    with pytest.raises(PublishError) as raised:
+        write_site(build().site, blocker)
+    assert str(blocker) in str(raised.value)

@@ -1,0 +1,217 @@
+"""feedpub.sanitize: untrusted text becomes the plain text a reader should see; untrusted URLs become safe."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from lxml import etree
+
+from feedpub.sanitize import plain_text, safe_url
+
+# --- plain_text --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("markup", "text"),
+    [
+        ("<b>Bold</b> <i>move</i>", "Bold move"),
+        ('<a href="https://e.example/">a link</a> here', "a link here"),
+        ("<p>one</p><p>two</p>", "one two"),
+        ("line<br>break<br/>again", "line break again"),
+        ("<ul><li>first</li><li>second</li></ul>", "first second"),
+        ("before <!-- a comment --> after", "before after"),
+        ("<img src=x onerror=alert(1)>caption", "caption"),
+    ],
+)
+def test_plain_text_removes_tags_and_keeps_words_apart(markup, text):
+    assert plain_text(markup) == text
+
+
+@pytest.mark.parametrize(
+    ("markup", "text"),
+    [
+        ("Safe <script>alert('x')</script>text", "Safe text"),
+        ("Safe <SCRIPT type='text/javascript'>var a = '<b>';</SCRIPT>text", "Safe text"),
+        ("Safe <style>p { color: red }</style>text", "Safe text"),
+        ("Safe <template><b>hidden</b></template>text", "Safe text"),
+        ("Title <script>never closed", "Title"),
+    ],
+)
+def test_plain_text_drops_what_is_inside_script_and_style(markup, text):
+    assert plain_text(markup) == text
+
+
+@pytest.mark.parametrize(
+    ("encoded", "text"),
+    [
+        ("Tom &amp; Jerry", "Tom & Jerry"),
+        ("&quot;Quoted&quot; and &#39;single&#39;", "\"Quoted\" and 'single'"),
+        ("Caf&eacute; &#233; &#xE9;", "Café é é"),
+        ("&lt;b&gt; is a tag", "<b> is a tag"),
+        ("<em>AT&amp;T</em>", "AT&T"),
+    ],
+)
+def test_plain_text_decodes_entities(encoded, text):
+    assert plain_text(encoded) == text
+
+
+@pytest.mark.parametrize("encoded", ["&amp;lt;", "<b>&amp;lt;</b>", "x &amp;lt; y"])
+def test_plain_text_decodes_entities_exactly_once(encoded):
+    # `&amp;lt;` is the HTML for the four characters "&lt;" (someone writing about entities); decoding twice
+    # would turn it into "<" and change what the author wrote.
+    assert "&lt;" in plain_text(encoded)
+    assert "<" not in plain_text(encoded)
+
+
+@pytest.mark.parametrize("text", ["1 < 2 and 3 > 2", "AT&T", "x<y", "R&D; costs", "50% off & more"])
+def test_plain_text_keeps_characters_that_are_not_markup(text):
+    assert plain_text(text) == text
+
+
+def test_plain_text_collapses_whitespace_to_one_line():
+    assert plain_text("  one\ttwo\n\nthree\r\n  four  ") == "one two three four"
+
+
+@pytest.mark.parametrize(
+    "dirty",
+    [
+        "a\x00b\x01c\x08d",
+        "a\x0bb\x0cc\x1bd\x1fe",
+        "lone \ud800 high and \udfff low surrogates",
+        "non\ufffe characters\uffff",
+        "&#1;entity &#x8; controls",
+        "<b>\x07</b>in markup",
+    ],
+)
+def test_plain_text_removes_characters_xml_cannot_carry(dirty):
+    text = plain_text(dirty)
+    element = etree.Element("title")
+    element.text = text  # lxml refuses control characters and surrogates with ValueError
+    assert not any(ord(c) < 0x20 or 0xD800 <= ord(c) <= 0xDFFF or c in "\ufffe\uffff" for c in text)
+
+
+def test_plain_text_keeps_unicode_that_is_text():
+    text = "Zürich 東京 🦄 \u202eRTL\u202c — “quotes”"
+    assert plain_text(text) == text
+
+
+def test_plain_text_trims_long_text_with_an_ellipsis_within_the_limit():
+    long = " ".join(f"word{n}" for n in range(100))
+    trimmed = plain_text(long, 50)
+    assert len(trimmed) <= 50
+    assert trimmed.endswith("…")
+    assert not trimmed.endswith(" …")
+    assert long.startswith(trimmed[:-1])
+
+
+@pytest.mark.parametrize("text", ["short", "x" * 50])
+def test_plain_text_leaves_text_within_the_limit_alone(text):
+    assert plain_text(text, 50) == text
+
+
+def test_plain_text_of_nothing_is_empty():
+    assert plain_text("") == ""
+    assert plain_text("<br><p></p>  ") == ""
+
+
+# --- safe_url ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "  javascript:alert(1)",
+        "java\nscript:alert(1)",
+        "java\tscript:alert(1)",
+        "vbscript:msgbox(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "data:image/png;base64,iVBORw0KGgo=",
+        "file:///etc/passwd",
+        "ftp://files.example/a",
+        "mailto:news@example.org",
+        "/relative/path",
+        "relative/path",
+        "//scheme-relative.example/a",
+        "?query=only",
+        "#fragment",
+        "http://",
+        "http:///no-host",
+        "https://example.com:99999/",
+        "https://example.com:port/",
+        "https://user:password@example.com/",
+        "",
+        "   ",
+    ],
+)
+def test_safe_url_refuses_anything_but_absolute_http_urls(url):
+    assert safe_url(url) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://example.com/", "https://example.com/a/b?c=d&e=f#g", "https://example.com:8443/x", "https://e.example"],
+)
+def test_safe_url_accepts_absolute_http_and_https_urls_unchanged(url):
+    assert safe_url(url) == url
+
+
+def test_safe_url_lowercases_scheme_and_host_but_not_the_path():
+    assert safe_url("HTTPS://News.Example.COM/Path/To?Q=A") == "https://news.example.com/Path/To?Q=A"
+
+
+def test_safe_url_trims_surrounding_whitespace():
+    assert safe_url("  https://example.com/a \n") == "https://example.com/a"
+
+
+def test_safe_url_percent_encodes_spaces_and_non_ascii_in_path_query_and_fragment():
+    url = safe_url("https://example.com/a b/ünïcode/東京?q=a b&city=Zürich#part two")
+    assert url is not None
+    assert url.isascii()
+    assert " " not in url
+    parts = urlsplit(url)
+    assert unquote(parts.path) == "/a b/ünïcode/東京"
+    assert unquote(parts.query) == "q=a b&city=Zürich"
+    assert unquote(parts.fragment) == "part two"
+
+
+def test_safe_url_does_not_encode_an_encoded_url_twice():
+    url = "https://example.com/a%20b/%C3%BC?q=%26"
+    assert safe_url(url) == url
+    assert safe_url(safe_url("https://example.com/a b/ü")) == safe_url("https://example.com/a b/ü")
+
+
+def test_safe_url_converts_international_host_names_to_idna():
+    url = safe_url("https://bücher.example/katalog")
+    assert url == "https://xn--bcher-kva.example/katalog"
+
+
+def test_safe_url_keeps_the_port():
+    assert urlsplit(safe_url("http://example.com:8080/x")).port == 8080
+
+
+def test_safe_url_keeps_ipv6_hosts_valid():
+    url = safe_url("http://[2001:db8::1]:8080/feed")
+    assert url is not None
+    parts = urlsplit(url)
+    assert (parts.hostname, parts.port, parts.path) == ("2001:db8::1", 8080, "/feed")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://exa mple.com/",
+        "http://ex<ample.com/",
+        'http://ex"ample.com/',
+        "https://example.com/<script>",
+        'https://example.com/"quoted"',
+        "https://example.com/{braces}|pipe\\back^caret`tick",
+    ],
+)
+def test_safe_url_never_returns_characters_a_url_cannot_hold(url):
+    result = safe_url(url)
+    if result is not None:
+        bad = sorted(set(result) & set(' <>"{}|\\^`'))
+        assert result.isascii() and not bad, f"safe_url({url!r}) returned {result!r}, which holds {bad}"
