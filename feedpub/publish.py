@@ -93,8 +93,9 @@ def _remove_leftover_temporaries(out: Path) -> None:
 
 
 def _feed_files(out: Path) -> Iterator[str]:
-    """Feed files in ``out`` that feedpub's layout could have written (nothing else is ever removed)."""
-    suffixes = tuple(f".{extension}" for extension in FORMATS)
+    """Feed files and feed pages in ``out`` that feedpub's layout could have written (nothing else is ever
+    removed)."""
+    suffixes = (".html", *(f".{extension}" for extension in FORMATS))
     for folder in _layout_folders(out):
         for entry in sorted(folder.iterdir()):
             # At the top, only the all-articles feed is ours; a manifest.json beside it is not.

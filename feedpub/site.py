@@ -12,14 +12,17 @@ from datetime import datetime
 
 from .catalog import Catalog
 from .config import Settings
-from .feeds import build_feed, feed_paths
+from .feeds import ARCHIVE, build_feed, feed_paths
 from .formats import FORMATS
+from .formats.xmlfeeds import STYLESHEET
 from .opml import OPML_CONTENT_TYPE, render_opml
-from .pages import render_index
+from .pages import feed_stylesheet, render_feed_page, render_index
 
 INDEX = "index.html"
 OPML = "opml.xml"
+PAGE = "html"
 HTML = "text/html; charset=utf-8"
+XSL = "text/xsl; charset=utf-8"
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,10 @@ class Site:
     def paths(self) -> Iterator[str]:
         yield INDEX
         yield OPML
+        yield STYLESHEET
         for feed_path in feed_paths(self.catalog, self.settings):
+            if ARCHIVE not in feed_path:
+                yield f"{feed_path}.{PAGE}"
             for extension in FORMATS:
                 yield f"{feed_path}.{extension}"
 
@@ -49,11 +55,15 @@ class Site:
             return Document(render_index(self.catalog, self.settings), HTML)
         if path == OPML:
             return Document(render_opml(self.catalog, self.settings), OPML_CONTENT_TYPE)
+        if path == STYLESHEET:
+            return Document(feed_stylesheet(), XSL)
         feed_path, dot, extension = path.rpartition(".")
         format_ = FORMATS.get(extension) if dot else None
-        if format_ is None:
+        if format_ is None and not (extension == PAGE and ARCHIVE not in feed_path):
             return None
         feed = build_feed(self.catalog, feed_path, self.settings)
         if feed is None:
             return None
+        if format_ is None:
+            return Document(render_feed_page(feed, self.settings), HTML, feed.updated)
         return Document(format_.render(feed), format_.content_type, feed.updated)

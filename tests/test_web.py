@@ -68,7 +68,7 @@ def test_each_format_is_served_with_its_media_type_and_charset(client, path):
 
 @pytest.mark.parametrize(
     "path",
-    ["topics/nope.rss", "topics/ai.xml", "topics/ai.html", "all.xml", "all", "topics/ai", "topics/", "nope/all.rss"],
+    ["topics/nope.rss", "topics/ai.xml", "all/archive/1.html", "all.xml", "all", "topics/ai", "topics/", "nope/all.rss"],
 )
 def test_an_unknown_topic_or_format_is_a_plain_text_404(client, path):
     response = client.get(f"/feeds/{path}")

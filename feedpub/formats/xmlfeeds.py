@@ -23,6 +23,7 @@ from lxml import etree
 from ..feeds import Entry, Feed
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+STYLESHEET = "feed.xsl"  # served beside the feeds (see feedpub.site)
 HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 
 
@@ -45,7 +46,7 @@ def render_rss(feed: Feed) -> bytes:
             size = _size(entry)
             item.media.content(url=entry.image.url, medium="image", group=None, **size)
             item.media.thumbnail(url=entry.image.url, group=None, **size)
-    return generator.rss_str(pretty=True)
+    return _with_stylesheet(generator.rss_str(pretty=True), feed)
 
 
 def render_atom(feed: Feed) -> bytes:
@@ -64,7 +65,7 @@ def render_atom(feed: Feed) -> bytes:
         if entry.image is not None:
             media_type = mimetypes.guess_type(urlsplit(entry.image.url).path)[0]
             item.links.add(href=entry.image.url, rel="enclosure", type=media_type)
-    return generator.atom_str(pretty=True)
+    return _with_stylesheet(generator.atom_str(pretty=True), feed)
 
 
 def _generator(feed: Feed, extension: str, media_type: str) -> FeedGenerator:
@@ -84,6 +85,13 @@ def _generator(feed: Feed, extension: str, media_type: str) -> FeedGenerator:
             generator.links.add(href=feed.url(extension, path), rel=rel, type=media_type)
     generator.links.is_archive = history.archive is not None
     return generator
+
+
+def _with_stylesheet(document: bytes, feed: Feed) -> bytes:
+    """Add the ``<?xml-stylesheet?>`` that lets browsers show the feed as a page (feedgen cannot)."""
+    declaration, newline, rest = document.partition(b"\n")
+    href = html.escape(urlsplit(feed.base_url).path + STYLESHEET, quote=True).encode("utf-8")
+    return declaration + newline + b'<?xml-stylesheet type="text/xsl" href="' + href + b'"?>\n' + rest
 
 
 def _common(item: FeedEntry, entry: Entry) -> None:
