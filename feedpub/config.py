@@ -29,6 +29,7 @@ class Settings:
     author: str = "feedpub"
     limit: int = 50
     archive_size: int = 50
+    cache_max_age: int = 300
     seeds: Path = Path("seeds")
     out: Path = Path("feeds")
     max_file_size: int = DEFAULT_MAX_BYTES
@@ -85,6 +86,8 @@ def _coerce(name: str, value: Any) -> Any:
 def _validated(settings: Settings) -> Settings:
     if settings.limit < 1:
         raise ConfigError(f"limit must be at least 1, not {settings.limit}")
+    if settings.cache_max_age < 0:
+        raise ConfigError(f"cache_max_age must be 0 or more seconds, not {settings.cache_max_age}")
     if settings.archive_size < 1:
         raise ConfigError(f"archive_size must be at least 1, not {settings.archive_size}")
     if settings.max_file_size < 1:

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Literal
+from urllib.parse import urlencode
 
 from . import __version__
-from .catalog import Catalog
+from .catalog import Catalog, feed_order
 from .config import Settings
 from .model import Article, Image
 
@@ -19,6 +21,8 @@ ALL = "all"
 TOPICS = "topics/"
 PROVIDERS = "providers/"
 ARCHIVE = "/archive/"
+COMBINE = "+"
+MAX_COMBINED = 10
 # The time of a feed with no entries: fixed, so that an empty feed is still byte-for-byte reproducible.
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
@@ -65,12 +69,17 @@ class Feed:
     updated: datetime
     entries: tuple[Entry, ...]
     history: History
+    query_string: str = ""
+    ttl_minutes: int = 5
     generator: str = "feedpub"
     generator_version: str = __version__
 
     def url(self, extension: str, path: str | None = None) -> str:
         """Absolute URL of this feed (or of ``path``, a neighbour) in the format with ``extension``."""
-        return f"{self.base_url}{path or self.path}.{extension}"
+        if path is not None:
+            return f"{self.base_url}{path}.{extension}"
+        query = f"?{self.query_string}" if self.query_string else ""
+        return f"{self.base_url}{self.path}.{extension}{query}"
 
     @property
     def home_url(self) -> str:
@@ -108,16 +117,22 @@ def page_size(settings: Settings) -> int:
     return min(settings.archive_size, settings.limit)
 
 
-def build_feed(catalog: Catalog, path: str, settings: Settings) -> Feed | None:
-    """Describe the document at ``path``, or None when there is no such feed or archive."""
+def build_feed(catalog: Catalog, path: str, settings: Settings, query: Query | None = None) -> Feed | None:
+    """Describe the document at ``path``, or None when there is no such feed or archive.
+
+    A ``query`` narrows or re-sorts a subscription feed (server only); such a feed has no archives.
+    """
     current, marker, number_text = path.partition(ARCHIVE)
     selection = _selection(catalog, current, settings)
-    if selection is None:
+    if selection is None or (query is not None and marker):
         return None
     title, description, articles = selection
     size = page_size(settings)
     archives = archive_count(len(articles), size)
-    if not marker:
+    if query is not None:
+        shown = query.select(articles, settings.limit)
+        history = History(current)
+    elif not marker:
         shown = articles[: settings.limit]
         history = History(current, None, _archive_path(current, archives))
     else:
@@ -144,6 +159,8 @@ def build_feed(catalog: Catalog, path: str, settings: Settings) -> Feed | None:
         updated=max((entry.updated for entry in entries), default=EPOCH),
         entries=entries,
         history=history,
+        query_string=query.query_string() if query is not None else "",
+        ttl_minutes=max(1, settings.cache_max_age // 60),
     )
 
 
@@ -155,10 +172,60 @@ def _selection(catalog: Catalog, path: str, settings: Settings) -> tuple[str, st
     """Title, description and articles (newest first) of the subscription feed at ``path``."""
     if path == ALL:
         return settings.title, settings.description, catalog.articles
+    if path.startswith(TOPICS) and COMBINE in path:
+        return _combined_topics(catalog, path[len(TOPICS):].split(COMBINE), settings)
     for prefix, groups in ((TOPICS, catalog.topics), (PROVIDERS, catalog.providers)):
         if path.startswith(prefix) and (group := groups.get(path[len(prefix):])) is not None:
             return f"{settings.title}: {group.name}", f"{group.name}: {settings.description}", group.articles
     return None
+
+
+def _combined_topics(
+    catalog: Catalog, slugs: list[str], settings: Settings
+) -> tuple[str, str, tuple[Article, ...]] | None:
+    """Several topics as one feed (``topics/ai+robotics``): their union, each article once, in feed order."""
+    if not 2 <= len(slugs) <= MAX_COMBINED or len(set(slugs)) != len(slugs):
+        return None
+    topics = [catalog.topics.get(slug) for slug in slugs]
+    if any(topic is None for topic in topics):
+        return None
+    names = " + ".join(topic.name for topic in topics)  # type: ignore[union-attr]
+    union = {article.url: article for topic in topics for article in topic.articles}  # type: ignore[union-attr]
+    articles = tuple(sorted(union.values(), key=feed_order))
+    return f"{settings.title}: {names}", f"{names}: {settings.description}", articles
+
+
+@dataclass(frozen=True)
+class Query:
+    """A narrowed or re-sorted view of a subscription feed, from URL parameters (see feedpub.web)."""
+
+    limit: int | None = None
+    sort: Literal["newest", "heat"] = "newest"
+    min_heat: int | None = None
+    min_quality: int | None = None
+
+    def select(self, articles: tuple[Article, ...], default_limit: int) -> tuple[Article, ...]:
+        chosen = [
+            article for article in articles
+            if (self.min_heat is None or article.heat >= self.min_heat)
+            and (self.min_quality is None or (article.quality is not None and article.quality >= self.min_quality))
+        ]
+        if self.sort == "heat":
+            chosen.sort(key=hottest_order)
+        return tuple(chosen[: self.limit or default_limit])
+
+    def query_string(self) -> str:
+        """The canonical form of this query, for self links and cache keys."""
+        pairs = [
+            ("limit", self.limit), ("min_heat", self.min_heat), ("min_quality", self.min_quality),
+            ("sort", None if self.sort == "newest" else self.sort),
+        ]
+        return urlencode([(name, value) for name, value in pairs if value is not None])
+
+
+def hottest_order(article: Article) -> tuple[int, float, str, str]:
+    """Sort key of a "hot" feed: higher heat first, then newest, then URL and file name."""
+    return (-article.heat, -article.published_at.timestamp(), article.url, article.source)
 
 
 def _entry(catalog: Catalog, article: Article) -> Entry:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from .catalog import Catalog
 from .config import Settings
-from .feeds import ARCHIVE, build_feed, feed_paths
+from .feeds import ARCHIVE, Query, build_feed, feed_paths
 from .formats import FORMATS
 from .formats.xmlfeeds import STYLESHEET
 from .opml import OPML_CONTENT_TYPE, render_opml
@@ -49,8 +49,11 @@ class Site:
             for extension in FORMATS:
                 yield f"{feed_path}.{extension}"
 
-    def render(self, path: str) -> Document | None:
-        """The document at ``path`` (such as ``topics/ai.atom``), or None when there is none."""
+    def render(self, path: str, query: Query | None = None) -> Document | None:
+        """The document at ``path`` (such as ``topics/ai.atom``), or None when there is none.
+
+        A ``query`` applies to feed formats only (see `feedpub.feeds.Query`).
+        """
         if path == INDEX:
             return Document(render_index(self.catalog, self.settings), HTML)
         if path == OPML:
@@ -61,7 +64,7 @@ class Site:
         format_ = FORMATS.get(extension) if dot else None
         if format_ is None and not (extension == PAGE and ARCHIVE not in feed_path):
             return None
-        feed = build_feed(self.catalog, feed_path, self.settings)
+        feed = build_feed(self.catalog, feed_path, self.settings, query if format_ is not None else None)
         if feed is None:
             return None
         if format_ is None:

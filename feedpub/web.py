@@ -14,26 +14,30 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Flask, Request, Response, current_app, redirect, request, url_for
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from .build import load_site
 from .config import Settings, load_settings
-from .feeds import ARCHIVE
+from .feeds import ARCHIVE, COMBINE, Query
+from .formats import FORMATS
 from .site import INDEX, Document, Site
 
 log = logging.getLogger(__name__)
 feeds = Blueprint("feeds", __name__)
 MAX_PATH = 512
+MAX_QUERY_LIMIT = 500
+MAX_QUERY_CACHE = 256
+QUERY_PARAMETERS = frozenset({"limit", "sort", "min_heat", "min_quality"})
 
 
 def create_app(settings: Settings | None = None, config: dict[str, Any] | None = None) -> Flask:
     """Build the app for ``settings`` (default: ``feedpub.toml`` and ``FEEDPUB_*`` variables)."""
     app = Flask(__name__)
     # Archives only change when an old article is edited or removed, so caches may keep them longer.
-    app.config.from_mapping(CACHE_MAX_AGE=300, ARCHIVE_MAX_AGE=86400)
+    settings = settings or load_settings()
+    app.config.from_mapping(CACHE_MAX_AGE=settings.cache_max_age, ARCHIVE_MAX_AGE=86400)
     if config:
         app.config.from_mapping(config)
-    settings = settings or load_settings()
     build = load_site(settings)
     for problem in build.problems:
         log.warning("%s", problem)
@@ -65,22 +69,28 @@ class _Rendered:
 
 
 class _Representations:
-    """Rendered documents by path, each rendered and compressed once, on first request.
+    """Rendered documents by path (and query), each rendered and compressed once, on first request.
 
-    Only documents that exist are kept, so requests for made-up paths cannot grow memory.
+    Only documents that exist are kept, so requests for made-up paths cannot grow memory; query feeds are
+    kept in a bounded cache, since their number is open-ended.
     """
 
     def __init__(self, site: Site) -> None:
         self.site = site
-        self._cache: dict[str, _Rendered] = {}
+        self._documents: dict[str, _Rendered] = {}
+        self._queries: dict[tuple[str, str], _Rendered] = {}
 
-    def get(self, path: str) -> _Rendered | None:
-        rendered = self._cache.get(path)
+    def get(self, path: str, query: Query | None = None) -> _Rendered | None:
+        cache, key = (self._documents, path) if query is None else (self._queries, (path, query.query_string()))
+        rendered = cache.get(key)  # type: ignore[call-overload]
         if rendered is None:
-            document = self.site.render(path)
+            document = self.site.render(path, query)
             if document is None:
                 return None
-            rendered = self._cache[path] = _rendered(document)
+            rendered = _rendered(document)
+            if query is not None and len(cache) >= MAX_QUERY_CACHE:
+                cache.pop(next(iter(cache)))  # the oldest entry
+            cache[key] = rendered  # type: ignore[index]
         return rendered
 
 
@@ -112,7 +122,8 @@ def document(path: str) -> Response:
 
 def _serve(path: str) -> Response:
     representations: _Representations = current_app.extensions["feedpub"]
-    rendered = representations.get(path) if len(path) <= MAX_PATH else None
+    query = _query(path, request)
+    rendered = representations.get(path, query) if len(path) <= MAX_PATH else None
     if rendered is None:
         return Response(f"No feed at /feeds/{path}. The list of feeds is at /feeds/\n", 404, mimetype="text/plain")
     chosen = rendered.for_request(request)
@@ -134,6 +145,35 @@ def _serve(path: str) -> Response:
     if chosen.encoding:
         response.content_encoding = chosen.encoding
     return response
+
+
+class BadQuery(BadRequest):
+    """A query parameter out of its range; the description says which and what is allowed."""
+
+
+def _query(path: str, req: Request) -> Query | None:
+    """The `Query` a feed request asks for, None for a plain document; raises `BadQuery` (400)."""
+    is_feed = path.rpartition(".")[2] in FORMATS
+    if not is_feed or not (QUERY_PARAMETERS & set(req.args) or COMBINE in path):
+        return None
+    sort = req.args.get("sort", "newest")
+    if sort not in ("newest", "heat"):
+        raise BadQuery(f"sort must be 'newest' or 'heat', not {sort[:40]!r}")
+    return Query(
+        limit=_whole_number(req, "limit", 1, MAX_QUERY_LIMIT),
+        sort=sort,  # type: ignore[arg-type]
+        min_heat=_whole_number(req, "min_heat", -1, 10**9),
+        min_quality=_whole_number(req, "min_quality", 0, 10**9),
+    )
+
+
+def _whole_number(req: Request, name: str, low: int, high: int) -> int | None:
+    text = req.args.get(name)
+    if text is None:
+        return None
+    if not (text.lstrip("-").isdigit() and len(text) <= 12 and low <= int(text) <= high):
+        raise BadQuery(f"{name} must be a whole number from {low} to {high}, not {text[:40]!r}")
+    return int(text)
 
 
 def _not_modified(req: Request, etag: str, last_modified: Any) -> bool:

@@ -32,6 +32,7 @@ def render_rss(feed: Feed) -> bytes:
     # Loaded on the feed, extensions declare their namespaces once on <rss> and reach every entry.
     generator.load_extension("dc", atom=False)
     generator.load_extension("media", atom=False)
+    generator.ttl(feed.ttl_minutes)  # matches the server's Cache-Control max-age
     for entry in feed.entries:
         item = generator.add_entry(order="append")
         _common(item, entry)

@@ -1,0 +1,95 @@
+"""Query feeds (server only): narrower, hotter or combined views of a feed, validated and bounded."""
+
+from __future__ import annotations
+
+import feedparser
+import pytest
+
+from feedpub.web import create_app
+
+from .conftest import FEEDS_URL, article, write_article
+
+# (slug, day, heat, quality, topics)
+STORIES = [
+    ("cold-new", 9, -1, 40, ["AI"]),
+    ("hot-old", 1, 500, 90, ["AI"]),
+    ("warm", 5, 100, 70, ["Robots"]),
+    ("both", 3, 50, None, ["AI", "Robots"]),
+    ("space", 7, 10, 80, ["Space"]),
+]
+
+
+@pytest.fixture
+def client(seeds, settings):
+    for slug, day, heat, quality, topics in STORIES:
+        fields = article(slug, publishedDateTime=f"2024-05-0{day}T12:00:00Z", heat=heat, topics=topics)
+        if quality is not None:
+            fields["quality"] = quality
+        write_article(seeds, f"{slug}.md", **fields)
+    return create_app(settings).test_client()
+
+
+def _slugs(client, url: str) -> list[str]:
+    response = client.get(url)
+    assert response.status_code == 200, response.data
+    parsed = feedparser.parse(response.data)
+    assert parsed.bozo == 0
+    return [entry.link.rsplit("/", 1)[1] for entry in parsed.entries]
+
+
+def test_limit_gives_the_newest_n(client) -> None:
+    assert _slugs(client, "/feeds/all.atom?limit=2") == ["cold-new", "space"]
+
+
+def test_sort_by_heat_gives_a_hot_feed(client) -> None:
+    assert _slugs(client, "/feeds/all.rss?sort=heat") == ["hot-old", "warm", "both", "space", "cold-new"]
+
+
+def test_minimum_heat_and_quality_filter_articles(client) -> None:
+    assert _slugs(client, "/feeds/all.atom?min_heat=50") == ["warm", "both", "hot-old"]
+    # An article without a quality never passes a quality threshold.
+    assert _slugs(client, "/feeds/all.atom?min_quality=75") == ["space", "hot-old"]
+
+
+def test_combined_topics_are_their_union_once_each_in_feed_order(client) -> None:
+    assert _slugs(client, "/feeds/topics/ai+robots.atom") == ["cold-new", "warm", "both", "hot-old"]
+    title = feedparser.parse(client.get("/feeds/topics/robots+space.rss").data).feed.title
+    assert "Robots + Space" in title
+
+
+def test_a_query_feed_links_to_itself_with_its_canonical_query(client) -> None:
+    parsed = feedparser.parse(client.get("/feeds/all.atom?sort=heat&limit=2&utm_source=x").data)
+    assert [link.href for link in parsed.feed.links if link.rel == "self"] == [f"{FEEDS_URL}all.atom?limit=2&sort=heat"]
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("/feeds/all.atom?limit=0", "limit must be a whole number from 1 to 500"),
+        ("/feeds/all.atom?limit=501", "limit must be a whole number from 1 to 500"),
+        ("/feeds/all.atom?limit=ten", "limit must be a whole number"),
+        ("/feeds/all.json?sort=random", "sort must be 'newest' or 'heat'"),
+        ("/feeds/all.rss?min_heat=1e9", "min_heat must be a whole number"),
+        ("/feeds/all.rss?min_quality=-5", "min_quality must be a whole number from 0"),
+    ],
+)
+def test_a_bad_parameter_is_a_400_that_says_what_is_allowed(client, url: str, message: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.mimetype == "text/plain"
+    assert message in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/feeds/topics/ai+nope.atom", "/feeds/topics/ai+ai.atom", "/feeds/all/archive/1.atom?limit=2"],
+)
+def test_unknown_or_repeated_topics_and_queried_archives_are_404(client, url: str) -> None:
+    assert client.get(url).status_code == 404
+
+
+def test_query_feeds_get_validators_and_304_like_any_feed(client) -> None:
+    first = client.get("/feeds/all.atom?sort=heat")
+    again = client.get("/feeds/all.atom?sort=heat", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert first.headers["ETag"] != client.get("/feeds/all.atom").headers["ETag"]
