@@ -30,6 +30,7 @@ class Settings:
     limit: int = 50
     archive_size: int = 50
     cache_max_age: int = 300
+    reload_interval: float = 2.0
     seeds: Path = Path("seeds")
     out: Path = Path("feeds")
     max_file_size: int = DEFAULT_MAX_BYTES
@@ -76,16 +77,22 @@ def _coerce(name: str, value: Any) -> Any:
             if isinstance(value, bool):
                 raise ValueError
             return int(value)
+        if kind == "float":
+            if isinstance(value, bool):
+                raise ValueError
+            return float(value)
         if kind == "Path":
             return Path(str(value))
         return str(value)
     except ValueError:
-        raise ConfigError(f"setting '{name}' must be a whole number, not {value!r}") from None
+        raise ConfigError(f"setting '{name}' must be a number, not {value!r}") from None
 
 
 def _validated(settings: Settings) -> Settings:
     if settings.limit < 1:
         raise ConfigError(f"limit must be at least 1, not {settings.limit}")
+    if not 0 <= settings.reload_interval <= 86400:
+        raise ConfigError(f"reload_interval must be 0 (off) to 86400 seconds, not {settings.reload_interval}")
     if settings.cache_max_age < 0:
         raise ConfigError(f"cache_max_age must be 0 or more seconds, not {settings.cache_max_age}")
     if settings.archive_size < 1:

@@ -16,10 +16,11 @@ from typing import Any
 from flask import Blueprint, Flask, Request, Response, current_app, redirect, request, url_for
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from .build import load_site
+from .build import Build
 from .config import Settings, load_settings
 from .feeds import ARCHIVE, COMBINE, Query
 from .formats import FORMATS
+from .reload import Reloader
 from .site import INDEX, Document, Site
 
 log = logging.getLogger(__name__)
@@ -38,14 +39,10 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     app.config.from_mapping(CACHE_MAX_AGE=settings.cache_max_age, ARCHIVE_MAX_AGE=86400)
     if config:
         app.config.from_mapping(config)
-    build = load_site(settings)
-    for problem in build.problems:
-        log.warning("%s", problem)
-    log.info(
-        "serving %d articles in %d topics from %s",
-        len(build.catalog.articles), len(build.catalog.topics), settings.seeds,
-    )
-    app.extensions["feedpub"] = _Representations(build.site)
+    served = _Served(settings)
+    app.extensions["feedpub"] = served
+    if settings.reload_interval > 0:
+        served.reloader.start(settings.reload_interval)
     app.register_blueprint(feeds)
     app.register_error_handler(HTTPException, _plain_error)
     return app
@@ -105,6 +102,25 @@ def _rendered(document: Document) -> _Rendered:
     )
 
 
+class _Served:
+    """What the app serves now: the reloader's current site, with its rendered documents."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.reloader = Reloader(settings, on_change=self._swap)
+        build = self.reloader.current
+        for problem in build.problems:
+            log.warning("%s", problem)
+        log.info(
+            "serving %d articles in %d topics from %s",
+            len(build.catalog.articles), len(build.catalog.topics), settings.seeds,
+        )
+        self.representations = _Representations(build.site)
+
+    def _swap(self, previous: Build, fresh: Build) -> None:
+        # One assignment: a request holds either the old documents or the new ones, never a mix.
+        self.representations = _Representations(fresh.site)
+
+
 @feeds.get("/")
 def root() -> Response:
     return redirect(url_for("feeds.index"))
@@ -121,7 +137,7 @@ def document(path: str) -> Response:
 
 
 def _serve(path: str) -> Response:
-    representations: _Representations = current_app.extensions["feedpub"]
+    representations = current_app.extensions["feedpub"].representations
     query = _query(path, request)
     rendered = representations.get(path, query) if len(path) <= MAX_PATH else None
     if rendered is None:
