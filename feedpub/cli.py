@@ -14,6 +14,7 @@ from . import __version__
 from .build import Build, load_site
 from .config import ConfigError, Settings, load_settings
 from .publish import PublishError, write_site
+from .websub import changed_feed_urls, publish
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -108,6 +109,13 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
             f"{len(catalog.providers)} provider feeds with their archives, in RSS, Atom and JSON Feed, "
             f"in {seconds:.2f} s."
         )
+    if settings.hub_url:
+        notices = publish(settings.hub_url, changed_feed_urls(report.written, settings.feeds_url))
+        failed = [notice for notice in notices if not notice.ok]
+        for notice in failed:
+            print(f"WebSub: could not tell {settings.hub_url} that {notice.url} changed: {notice.detail}", file=sys.stderr)
+        if not args.quiet:
+            print(f"WebSub: told {settings.hub_url} about {len(notices) - len(failed)} changed feeds.")
     if build.errors and not args.quiet:
         print("Articles with errors were skipped; fix the files above and build again.", file=sys.stderr)
     return 1 if args.strict and build.errors else 0

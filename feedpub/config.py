@@ -31,6 +31,7 @@ class Settings:
     archive_size: int = 50
     cache_max_age: int = 300
     reload_interval: float = 2.0
+    hub_url: str = ""
     seeds: Path = Path("seeds")
     out: Path = Path("feeds")
     max_file_size: int = DEFAULT_MAX_BYTES
@@ -99,6 +100,8 @@ def _validated(settings: Settings) -> Settings:
         raise ConfigError(f"archive_size must be at least 1, not {settings.archive_size}")
     if settings.max_file_size < 1:
         raise ConfigError(f"max_file_size must be at least 1 byte, not {settings.max_file_size}")
+    if settings.hub_url and not settings.hub_url.startswith(("http://", "https://")):
+        raise ConfigError(f"hub_url must be an absolute http(s) URL (or empty, for no WebSub), not {settings.hub_url!r}")
     if not settings.base_url.startswith(("http://", "https://")):
         raise ConfigError(f"base_url must be an absolute http(s) URL, not {settings.base_url!r}")
     return settings

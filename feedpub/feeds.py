@@ -71,6 +71,7 @@ class Feed:
     history: History
     query_string: str = ""
     ttl_minutes: int = 5
+    hub: str | None = None
     generator: str = "feedpub"
     generator_version: str = __version__
 
@@ -161,6 +162,7 @@ def build_feed(catalog: Catalog, path: str, settings: Settings, query: Query | N
         history=history,
         query_string=query.query_string() if query is not None else "",
         ttl_minutes=max(1, settings.cache_max_age // 60),
+        hub=settings.hub_url or None,
     )
 
 

@@ -22,6 +22,7 @@ from .feeds import ARCHIVE, COMBINE, Query
 from .formats import FORMATS
 from .reload import Reloader
 from .site import INDEX, Document, Site
+from .websub import BackgroundPublisher, changed_between
 
 log = logging.getLogger(__name__)
 feeds = Blueprint("feeds", __name__)
@@ -106,6 +107,8 @@ class _Served:
     """What the app serves now: the reloader's current site, with its rendered documents."""
 
     def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.publisher = BackgroundPublisher(settings.hub_url) if settings.hub_url else None
         self.reloader = Reloader(settings, on_change=self._swap)
         build = self.reloader.current
         for problem in build.problems:
@@ -119,6 +122,8 @@ class _Served:
     def _swap(self, previous: Build, fresh: Build) -> None:
         # One assignment: a request holds either the old documents or the new ones, never a mix.
         self.representations = _Representations(fresh.site)
+        if self.publisher is not None:
+            self.publisher.submit(changed_between(previous, fresh))
 
 
 @feeds.get("/")
@@ -150,6 +155,10 @@ def _serve(path: str) -> Response:
     response.vary.add("Accept-Encoding")
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    hub = current_app.extensions["feedpub"].settings.hub_url
+    if hub and query is None and path.rpartition(".")[2] in FORMATS:
+        self_url = current_app.extensions["feedpub"].settings.feeds_url + path
+        response.headers["Link"] = f'<{hub}>; rel="hub", <{self_url}>; rel="self"'
     last_modified = rendered.document.last_modified
     if last_modified is not None:
         response.last_modified = last_modified

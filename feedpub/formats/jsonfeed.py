@@ -21,6 +21,8 @@ def render_json_feed(feed: Feed) -> bytes:
         "authors": [{"name": feed.author}],
         "items": [_item(entry) for entry in feed.entries],
     }
+    if feed.hub:
+        document["hubs"] = [{"type": "WebSub", "url": feed.hub}]
     if feed.history.prev_archive is not None:
         # JSON Feed's pagination: the next page holds older items.
         document["next_url"] = feed.url("json", feed.history.prev_archive)

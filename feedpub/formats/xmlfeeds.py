@@ -84,6 +84,8 @@ def _generator(feed: Feed, extension: str, media_type: str) -> FeedGenerator:
                       ("prev-archive", history.prev_archive), ("next-archive", history.next_archive)):
         if path is not None:
             generator.links.add(href=feed.url(extension, path), rel=rel, type=media_type)
+    if feed.hub:
+        generator.links.add(href=feed.hub, rel="hub")  # WebSub discovery, beside the self link
     generator.links.is_archive = history.archive is not None
     return generator
 
