@@ -43,16 +43,21 @@ def write_site(site: Site, out: Path) -> WriteReport:
         raise PublishError(f"cannot create the output folder {out}: {error.strerror}") from None
     with _exclusive(out):
         _remove_leftover_temporaries(out)
-        wanted: set[str] = set()
-        for path in site.paths():
-            wanted.add(path)
-            document = site.render(path)
-            if document is None:
-                continue
-            if write_if_changed(out / path, document.body):
-                report.written.append(path)
-            else:
-                report.unchanged.append(path)
+        staging = _Staging()
+        try:
+            wanted: set[str] = set()
+            for path in site.paths():
+                wanted.add(path)
+                document = site.render(path)
+                if document is None:
+                    continue
+                if staging.stage(out / path, document.body):
+                    report.written.append(path)
+                else:
+                    report.unchanged.append(path)
+            staging.commit()
+        finally:
+            staging.discard()
         for stale in _feed_files(out):
             if stale not in wanted:
                 (out / stale).unlink()
@@ -63,26 +68,44 @@ def write_site(site: Site, out: Path) -> WriteReport:
     return report
 
 
-def write_if_changed(target: Path, body: bytes) -> bool:
-    """Atomically replace ``target`` with ``body`` unless it already holds exactly that; True if written."""
-    try:
-        if target.stat().st_size == len(body) and target.read_bytes() == body:
-            return False
-    except OSError:
-        pass
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
+class _Staging:
+    """New file contents written beside their targets, made durable with one sync, then renamed in.
+
+    One sync for the whole build instead of one per file: a build killed before the renames leaves only
+    temporary files (removed by the next build); one killed during them leaves every file either old or
+    new, and whole.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path]] = []
+
+    def stage(self, target: Path, body: bytes) -> bool:
+        """Write ``body`` beside ``target`` unless ``target`` already holds exactly that; True if staged."""
+        try:
+            if target.stat().st_size == len(body) and target.read_bytes() == body:
+                return False
+        except OSError:
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        temporary = Path(name)
+        self._pending.append((temporary, target))
         with os.fdopen(handle, "wb") as stream:
             stream.write(body)
-            stream.flush()
-            os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return True
+        return True
+
+    def commit(self) -> None:
+        if self._pending:
+            os.sync()  # every staged file is on disk before any of them replaces a good one
+        for temporary, target in self._pending:
+            os.replace(temporary, target)
+        self._pending.clear()
+
+    def discard(self) -> None:
+        for temporary, _ in self._pending:
+            temporary.unlink(missing_ok=True)
+        self._pending.clear()
 
 
 def _remove_leftover_temporaries(out: Path) -> None:
