@@ -22,6 +22,8 @@ TOPICS = "topics/"
 PROVIDERS = "providers/"
 ARCHIVE = "/archive/"
 COMBINE = "+"
+# Archives only change when an old article is edited or removed, so caches may keep them a day.
+ARCHIVE_MAX_AGE = 86400
 MAX_COMBINED = 10
 # The time of a feed with no entries: fixed, so that an empty feed is still byte-for-byte reproducible.
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -161,7 +163,7 @@ def build_feed(catalog: Catalog, path: str, settings: Settings, query: Query | N
         entries=entries,
         history=history,
         query_string=query.query_string() if query is not None else "",
-        ttl_minutes=max(1, settings.cache_max_age // 60),
+        ttl_minutes=max(1, (ARCHIVE_MAX_AGE if marker else settings.cache_max_age) // 60),
         hub=settings.hub_url or None,
     )
 

@@ -47,10 +47,15 @@ MAX_EXCERPT = 5000
 MAX_TOPICS = 50
 MAX_IMAGES = 20
 
-# Top-level blocks no feed uses. They are most of each file's bytes (``related`` lists whole articles),
-# so they are blanked out before parsing when that is certain to be safe (see `_blank_unused_blocks`).
-_UNUSED_BLOCKS = ("related:", "secured:")
-_SIMPLE_VALUE = re.compile(r"""\s*(|"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')\s*""")
+# The top-level keys feedpub reads. The others (``related`` lists whole articles, ``secured`` is a long
+# token) are most of each file's bytes, so they are blanked before parsing (see `_keep_used_keys`).
+FIELDS = frozenset({
+    "title", "webUrl", "publishedDateTime", "updatedDateTime", "excerpt", "published",
+    "heat", "quality", "type", "provider", "topics", "images",
+})
+_TOP_LEVEL_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?=[ \t]|$)(.*)$", re.MULTILINE)
+_SIMPLE_VALUE = re.compile(r"""[ \t]*(?:|"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^-\s"'\[\]{}|>&*!%@`#?:,][^#]*)[ \t]*""")
+_CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 
 class LoadError(Exception):
@@ -140,15 +145,15 @@ def load_file(
 
 def parse_article(raw: bytes, label: str) -> tuple[Article, list[Problem]]:
     """Turn the bytes of one article file into an `Article`; raises `LoadError` when it cannot."""
-    lines = _front_matter(_decode(raw))
-    blanked = _blank_unused_blocks(lines)
+    yaml_text = _front_matter(_decode(raw))
+    kept = _keep_used_keys(yaml_text)
     try:
-        data, key_lines, duplicates = _parse_yaml("\n".join(blanked))
+        data, key_lines, duplicates = _parse_yaml(kept)
     except LoadError:
-        if blanked == lines:
+        if kept == yaml_text:
             raise
-        # A quoted value can wrap onto a line that looks like an unused block: parse everything.
-        data, key_lines, duplicates = _parse_yaml("\n".join(lines))
+        # A quoted value can wrap onto a line that looks like a key: parse everything.
+        data, key_lines, duplicates = _parse_yaml(yaml_text)
     fields = _Fields(label, data, key_lines)
     for key, line in duplicates:
         fields.problems.append(
@@ -168,40 +173,36 @@ def _decode(raw: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _front_matter(text: str) -> list[str]:
-    """Return the lines of YAML between the opening and closing ``---`` lines (file line 2 onwards)."""
+def _front_matter(text: str) -> str:
+    """Return the YAML between the opening and closing ``---`` lines; its first line is the file's second."""
     first, _, rest = text.partition("\n")
     if first.rstrip() != "---":
         raise LoadError("no front matter: the file must start with a line '---'", 1)
-    lines = rest.split("\n")
-    for index, line in enumerate(lines):
-        if line.rstrip() in ("---", "..."):
-            return lines[:index]
-    raise LoadError("the front matter is not closed: no line '---' after the opening one", 1)
+    closing = _CLOSING.search(rest)
+    if closing is None:
+        raise LoadError("the front matter is not closed: no line '---' after the opening one", 1)
+    return rest[: closing.start()]
 
 
-def _blank_unused_blocks(lines: list[str]) -> list[str]:
-    """A copy of ``lines`` with top-level blocks no feed uses blanked, so YAML parses less (line numbers
-    are kept).
+def _keep_used_keys(yaml_text: str) -> str:
+    """``yaml_text`` with the top-level entries no feed reads blanked, so YAML parses less; line numbers stay.
 
-    Only blocks whose first line is ``key:`` alone or with a one-line quoted value are blanked; the
-    lines that follow belong to the block while they are indented, list items or blank. A caller whose
-    parse of the result fails parses the original instead.
+    An entry runs from its ``key:`` line to the next top-level key. Only entries whose first line holds
+    nothing, a one-line quoted value or a plain value are blanked. A caller whose parse of the result
+    fails parses the original instead (a quoted value can wrap onto a line that looks like a key).
     """
-    out = list(lines)
-    skipping = False
-    for index, line in enumerate(lines):
-        if skipping:
-            if not line or line[0] in " \t#" or line == "-" or line.startswith("- "):
-                out[index] = ""
-                continue
-            skipping = False
-        if line.startswith(_UNUSED_BLOCKS):
-            key_end = line.index(":") + 1
-            if _SIMPLE_VALUE.fullmatch(line, key_end):
-                out[index] = ""
-                skipping = True
-    return out
+    keys = list(_TOP_LEVEL_KEY.finditer(yaml_text))
+    if not keys:
+        return yaml_text
+    parts = [yaml_text[: keys[0].start()]]
+    for index, key in enumerate(keys):
+        end = keys[index + 1].start() if index + 1 < len(keys) else len(yaml_text)
+        entry = yaml_text[key.start() : end]
+        if key.group(1) in FIELDS or not _SIMPLE_VALUE.fullmatch(key.group(2)):
+            parts.append(entry)
+        else:
+            parts.append("\n" * entry.count("\n"))
+    return "".join(parts)
 
 
 def _parse_yaml(yaml_text: str) -> tuple[Mapping[str, Any], dict[str, int], list[tuple[str, int]]]:

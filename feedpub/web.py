@@ -8,6 +8,7 @@ their gzip are kept in memory, since a loaded site never changes, so a repeated 
 from __future__ import annotations
 
 import gzip
+from datetime import datetime, timezone
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 
 from .build import Build
 from .config import Settings, load_settings
-from .feeds import ARCHIVE, COMBINE, Query
+from .feeds import ARCHIVE, ARCHIVE_MAX_AGE, COMBINE, Query
 from .formats import FORMATS
 from .reload import Reloader
 from .site import INDEX, Document, Site
@@ -27,6 +28,7 @@ from .websub import BackgroundPublisher, changed_between
 log = logging.getLogger(__name__)
 feeds = Blueprint("feeds", __name__)
 MAX_PATH = 512
+CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, Last-Modified, Link"}
 MAX_QUERY_LIMIT = 500
 MAX_QUERY_CACHE = 256
 QUERY_PARAMETERS = frozenset({"limit", "sort", "min_heat", "min_quality"})
@@ -126,6 +128,18 @@ class _Served:
             self.publisher.submit(changed_between(previous, fresh))
 
 
+@feeds.route("/feeds/", methods=["OPTIONS"])
+@feeds.route("/feeds/<path:path>", methods=["OPTIONS"])
+def preflight(path: str = "") -> Response:
+    """CORS preflight, so web-based readers may send If-None-Match and If-Modified-Since cross-origin."""
+    response = Response(status=204)
+    response.headers.update(CORS)
+    response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+    response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
 @feeds.get("/")
 def root() -> Response:
     return redirect(url_for("feeds.index"))
@@ -153,7 +167,7 @@ def _serve(path: str) -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["ARCHIVE_MAX_AGE" if ARCHIVE in path else "CACHE_MAX_AGE"]
     response.vary.add("Accept-Encoding")
-    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers.update(CORS)
     response.headers["X-Content-Type-Options"] = "nosniff"
     hub = current_app.extensions["feedpub"].settings.hub_url
     if hub and query is None and path.rpartition(".")[2] in FORMATS:
@@ -161,6 +175,8 @@ def _serve(path: str) -> Response:
         response.headers["Link"] = f'<{hub}>; rel="hub", <{self_url}>; rel="self"'
     last_modified = rendered.document.last_modified
     if last_modified is not None:
+        # Never later than now (RFC 9110 8.8.2.1), even for an article dated in the future.
+        last_modified = min(last_modified, datetime.now(timezone.utc))
         response.last_modified = last_modified
     if _not_modified(request, chosen.etag, last_modified):
         response.status_code = 304  # validators and caching headers stay; no body

@@ -161,3 +161,18 @@ def test_the_app_serves_what_its_settings_point_at(seeds, settings):
     write_article(seeds, "z.md", **article("z", title="Only in this folder"))
     client = create_app(settings).test_client()
     assert b"Only in this folder" in client.get("/feeds/all.rss").data
+
+
+def test_web_readers_may_read_validators_and_send_conditional_requests_cross_origin(client):
+    response = client.get("/feeds/all.atom")
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+    preflight = client.options("/feeds/all.atom", headers={"Origin": "https://reader.example", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "if-none-match"})
+    assert preflight.status_code == 204
+    assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
+
+
+def test_last_modified_is_never_in_the_future(seeds, settings):
+    write_article(seeds, "future.md", **article("future", publishedDateTime="2999-01-01T00:00:00Z"))
+    response = create_app(settings).test_client().get("/feeds/all.atom")
+    assert response.last_modified is not None and response.last_modified.year < 2999
