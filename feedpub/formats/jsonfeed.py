@@ -10,7 +10,13 @@ from ..feeds import Entry, Feed
 VERSION = "https://jsonfeed.org/version/1.1"
 
 
-def render_json_feed(feed: Feed) -> bytes:
+def json_entry(entry: Entry) -> bytes:
+    text = json.dumps(_item(entry), ensure_ascii=False, indent=2)
+    return ("    " + text.replace("\n", "\n    ")).encode("utf-8")
+
+
+def json_document(feed: Feed, entries: list[bytes]) -> bytes:
+    """The document, with the pre-rendered items spliced into its ``items`` array."""
     document: dict[str, Any] = {
         "version": VERSION,
         "title": feed.title,
@@ -19,14 +25,17 @@ def render_json_feed(feed: Feed) -> bytes:
         "description": feed.description,
         "language": feed.language,
         "authors": [{"name": feed.author}],
-        "items": [_item(entry) for entry in feed.entries],
+        "items": [],
     }
     if feed.hub:
         document["hubs"] = [{"type": "WebSub", "url": feed.hub}]
     if feed.history.prev_archive is not None:
         # JSON Feed's pagination: the next page holds older items.
         document["next_url"] = feed.url("json", feed.history.prev_archive)
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    head = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    if entries:
+        head = head.replace(b'"items": []', b'"items": [\n' + b",\n".join(entries) + b"\n  ]", 1)
+    return head + b"\n"
 
 
 def _item(entry: Entry) -> dict[str, Any]:

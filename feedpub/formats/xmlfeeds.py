@@ -1,7 +1,8 @@
 """RSS 2.0 and Atom 1.0, built with feedgen.
 
 feedgen builds both formats from one generator object, so both writers share `_generator`; each adds only
-what its format spells differently. Two feedgen defaults are overridden on purpose: entries are appended
+what its format spells differently. Each entry is rendered once (``rss_entry``, ``atom_entry``) and the
+bytes are reused by every document that lists it (``rss_document``, ``atom_document``). Two feedgen defaults are overridden on purpose: entries are appended
 (feedgen prepends by default, which would reverse our order) and the feed's update time is the newest
 entry's, never the build time, so the same input always gives the same bytes.
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import html
 import mimetypes
+import re
 from urllib.parse import urlsplit
 
 from feedgen.entry import FeedEntry
@@ -25,48 +27,80 @@ from ..feeds import Entry, Feed
 ATOM_NS = "http://www.w3.org/2005/Atom"
 STYLESHEET = "feed.xsl"  # served beside the feeds (see feedpub.site)
 HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
+RSS_NAMESPACES = {"dc": "http://purl.org/dc/elements/1.1/", "media": "http://search.yahoo.com/mrss/"}
+_DECLARATION = re.compile(rb' xmlns:\w+="[^"]*"')
 
 
-def render_rss(feed: Feed) -> bytes:
+def rss_entry(entry: Entry) -> bytes:
+    item = FeedEntry()
+    item.load_extension("dc", atom=False)
+    item.load_extension("media", atom=False)
+    _common(item, entry)
+    # RSS readers treat <description> as HTML, so the plain text is HTML-escaped once here.
+    item.description(html.escape(entry.summary, quote=False))
+    item.guid(entry.id, permalink=entry.id == entry.url)
+    item.pubDate(entry.published)
+    if entry.author:
+        # RSS <author> must be an e-mail address; Dublin Core's creator takes a name.
+        item.dc.dc_creator(entry.author)
+    if entry.image is not None:
+        size = _size(entry)
+        item.media.content(url=entry.image.url, medium="image", group=None, **size)
+        item.media.thumbnail(url=entry.image.url, group=None, **size)
+    return _fragment(item.rss_entry(), RSS_NAMESPACES, b"    ")
+
+
+def rss_document(feed: Feed, entries: list[bytes]) -> bytes:
     generator = _generator(feed, "rss", "application/rss+xml")
-    # Loaded on the feed, extensions declare their namespaces once on <rss> and reach every entry.
+    # Loaded on the feed, extensions declare their namespaces once on <rss>, for every item.
     generator.load_extension("dc", atom=False)
     generator.load_extension("media", atom=False)
     generator.ttl(feed.ttl_minutes)  # matches the server's Cache-Control max-age
-    for entry in feed.entries:
-        item = generator.add_entry(order="append")
-        _common(item, entry)
-        # RSS readers treat <description> as HTML, so the plain text is HTML-escaped once here.
-        item.description(html.escape(entry.summary, quote=False))
-        item.guid(entry.id, permalink=entry.id == entry.url)
-        item.pubDate(entry.published)
-        if entry.author:
-            # RSS <author> must be an e-mail address; Dublin Core's creator takes a name.
-            item.dc.dc_creator(entry.author)
-        if entry.image is not None:
-            size = _size(entry)
-            item.media.content(url=entry.image.url, medium="image", group=None, **size)
-            item.media.thumbnail(url=entry.image.url, group=None, **size)
-    return _with_stylesheet(generator.rss_str(pretty=True), feed)
+    return _with_stylesheet(_insert(generator.rss_str(pretty=True), b"  </channel>", entries), feed)
 
 
-def render_atom(feed: Feed) -> bytes:
+def atom_entry(entry: Entry) -> bytes:
+    item = FeedEntry()
+    item.register_extension("links", _ExtraEntryLinks, atom=True, rss=False)
+    _common(item, entry)
+    item.id(entry.id)
+    item.summary(entry.summary, type="text")
+    item.published(entry.published)
+    if entry.author:
+        item.author(name=entry.author)
+    if entry.image is not None:
+        media_type = mimetypes.guess_type(urlsplit(entry.image.url).path)[0]
+        item.links.add(href=entry.image.url, rel="enclosure", type=media_type)
+    return _fragment(item.atom_entry(), {}, b"  ")
+
+
+def atom_document(feed: Feed, entries: list[bytes]) -> bytes:
     generator = _generator(feed, "atom", "application/atom+xml")
     generator.id(feed.url("atom"))
     generator.subtitle(feed.description)
     generator.author(name=feed.author)
-    for entry in feed.entries:
-        item = generator.add_entry(order="append")
-        _common(item, entry)
-        item.id(entry.id)
-        item.summary(entry.summary, type="text")
-        item.published(entry.published)
-        if entry.author:
-            item.author(name=entry.author)
-        if entry.image is not None:
-            media_type = mimetypes.guess_type(urlsplit(entry.image.url).path)[0]
-            item.links.add(href=entry.image.url, rel="enclosure", type=media_type)
-    return _with_stylesheet(generator.atom_str(pretty=True), feed)
+    return _with_stylesheet(_insert(generator.atom_str(pretty=True), b"</feed>", entries), feed)
+
+
+def _fragment(element: etree._Element, namespaces: dict[str, str], indent: bytes) -> bytes:
+    """One entry as indented bytes, to be placed in any document whose root declares ``namespaces``.
+
+    Rendering each entry once and reusing the bytes in every feed and archive that lists it keeps the
+    cost of a build proportional to the number of articles, not articles times feeds.
+    """
+    if namespaces:
+        etree.cleanup_namespaces(element, top_nsmap=namespaces)
+    text = etree.tostring(element, pretty_print=True, encoding="utf-8")
+    start_tag_end = text.index(b">")
+    start_tag = _DECLARATION.sub(b"", text[:start_tag_end])  # the document's root declares them
+    text = start_tag + text[start_tag_end:]
+    return indent + text.rstrip(b"\n").replace(b"\n", b"\n" + indent) + b"\n"
+
+
+def _insert(envelope: bytes, closing: bytes, entries: list[bytes]) -> bytes:
+    """Put the entries just before the closing tag of the element that holds them."""
+    at = envelope.rindex(closing)
+    return envelope[:at] + b"".join(entries) + envelope[at:]
 
 
 def _generator(feed: Feed, extension: str, media_type: str) -> FeedGenerator:
