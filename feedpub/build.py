@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .cache import ArticleCache
 from .catalog import Catalog, build_catalog
 from .config import ConfigError, Settings
 from .loader import load_folder
@@ -34,13 +35,15 @@ class SeedsNotFound(ConfigError):
     """The seeds folder is missing: publishing from it would empty every feed, so nothing is written."""
 
 
-def load_site(settings: Settings) -> Build:
+def load_site(settings: Settings, use_cache: bool = False) -> Build:
+    """Load the seeds into a `Site`; with ``use_cache``, through the persistent article cache."""
     if not settings.seeds.is_dir():
         raise SeedsNotFound(
             f"the seeds folder {settings.seeds} does not exist or is not a folder; "
             "pass the folder of article files with --seeds DIR (nothing was written)"
         )
-    loaded = load_folder(settings.seeds, max_bytes=settings.max_file_size)
+    cache = ArticleCache(settings.cache_dir, settings.seeds, settings.max_file_size) if use_cache else None
+    loaded = load_folder(settings.seeds, max_bytes=settings.max_file_size, cache=cache)
     catalog = build_catalog(loaded.articles)
     problems = tuple(sorted(loaded.problems + catalog.problems, key=lambda p: (p.path, p.line or 0, p.message)))
     return Build(Site(catalog, settings), loaded.files, problems)

@@ -27,6 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             base_url=getattr(args, "base_url", None),
             limit=getattr(args, "limit", None),
             archive_size=getattr(args, "archive_size", None),
+            cache_dir=getattr(args, "cache_dir", None),
             title=getattr(args, "title", None),
         )
         return int(args.command(args, settings))
@@ -52,6 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--limit", type=int, help="newest articles per feed (default: 50)")
     build.add_argument("--archive-size", type=int, help="articles per archive page (default: 50)")
     build.add_argument("--title", help="site title, shown in every feed's title")
+    build.add_argument("--no-cache", action="store_true", help="parse every file again (a cold build)")
+    build.add_argument("--cache-dir", type=Path, help="where parsed articles are cached (default: ~/.cache/feedpub)")
     build.add_argument("--strict", action="store_true", help="exit with status 1 when any article has an error")
     build.add_argument("--quiet", action="store_true", help="print only problems and errors")
     build.set_defaults(command=_build)
@@ -93,7 +96,7 @@ def _report_problems(build: Build) -> None:
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
-    build = load_site(settings)
+    build = load_site(settings, use_cache=not args.no_cache)
     _report_problems(build)
     report = write_site(build.site, settings.out)
     catalog = build.catalog

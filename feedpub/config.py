@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ class Settings:
     cache_max_age: int = 300
     reload_interval: float = 2.0
     hub_url: str = ""
+    cache_dir: Path = field(default_factory=lambda: _user_cache_dir())
     seeds: Path = Path("seeds")
     out: Path = Path("feeds")
     max_file_size: int = DEFAULT_MAX_BYTES
@@ -44,6 +45,12 @@ class Settings:
     def with_overrides(self, **values: Any) -> Settings:
         """Apply values given on the command line; None means "not given"."""
         return _validated(replace(self, **{k: v for k, v in values.items() if v is not None}))
+
+
+def _user_cache_dir() -> Path:
+    """Where parsed articles are cached between builds: ``$XDG_CACHE_HOME/feedpub`` or ``~/.cache/feedpub``."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "feedpub"
 
 
 _TYPES = {f.name: f.type for f in fields(Settings)}

@@ -120,10 +120,17 @@ def page_size(settings: Settings) -> int:
     return min(settings.archive_size, settings.limit)
 
 
-def build_feed(catalog: Catalog, path: str, settings: Settings, query: Query | None = None) -> Feed | None:
+def build_feed(
+    catalog: Catalog,
+    path: str,
+    settings: Settings,
+    query: Query | None = None,
+    entries: dict[str, Entry] | None = None,
+) -> Feed | None:
     """Describe the document at ``path``, or None when there is no such feed or archive.
 
     A ``query`` narrows or re-sorts a subscription feed (server only); such a feed has no archives.
+    ``entries`` keeps each article's `Entry` by URL, for callers that describe many feeds of one catalog.
     """
     current, marker, number_text = path.partition(ARCHIVE)
     selection = _selection(catalog, current, settings)
@@ -151,7 +158,10 @@ def build_feed(catalog: Catalog, path: str, settings: Settings, query: Query | N
             _archive_path(current, number - 1),
             _archive_path(current, number + 1) if number < archives else None,
         )
-    entries = tuple(_entry(catalog, article) for article in shown)
+    if entries is None:
+        listed = tuple(_entry(catalog, article) for article in shown)
+    else:
+        listed = tuple(entries.get(a.url) or entries.setdefault(a.url, _entry(catalog, a)) for a in shown)
     return Feed(
         path=path,
         title=title,
@@ -159,8 +169,8 @@ def build_feed(catalog: Catalog, path: str, settings: Settings, query: Query | N
         base_url=settings.feeds_url,
         language=settings.language,
         author=settings.author,
-        updated=max((entry.updated for entry in entries), default=EPOCH),
-        entries=entries,
+        updated=max((entry.updated for entry in listed), default=EPOCH),
+        entries=listed,
         history=history,
         query_string=query.query_string() if query is not None else "",
         ttl_minutes=max(1, (ARCHIVE_MAX_AGE if marker else settings.cache_max_age) // 60),

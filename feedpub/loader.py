@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from dateutil.parser import isoparse
 
+from .cache import ArticleCache, stat_key
 from .model import Article, Image, Problem, Provider
 from .sanitize import plain_text, safe_url
 
@@ -54,7 +55,9 @@ FIELDS = frozenset({
     "heat", "quality", "type", "provider", "topics", "images",
 })
 _TOP_LEVEL_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?=[ \t]|$)(.*)$", re.MULTILINE)
-_SIMPLE_VALUE = re.compile(r"""[ \t]*(?:|"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^-\s"'\[\]{}|>&*!%@`#?:,][^#]*)[ \t]*""")
+_SIMPLE_VALUE = re.compile(
+    r"""[ \t]*(?:"[^"\\\n]*(?:\\.[^"\\\n]*)*"|'[^'\n]*(?:''[^'\n]*)*'|[^-\s"'\[\]{}|>&*!%@`#?:,][^#\n]*)?[ \t]*"""
+)
 _CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 
@@ -104,8 +107,12 @@ def load_folder(
     seeds: Path,
     extensions: Iterable[str] = DEFAULT_EXTENSIONS,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    cache: ArticleCache | None = None,
 ) -> LoadResult:
-    """Load every article file under ``seeds``; published or not, they are all returned."""
+    """Load every article file under ``seeds``; published or not, they are all returned.
+
+    With a ``cache``, files whose path, size and times are unchanged are not read again.
+    """
     if not seeds.is_dir():
         problem = Problem(str(seeds), "the seeds folder does not exist or is not a folder")
         return LoadResult((), (problem,), 0)
@@ -115,10 +122,23 @@ def load_folder(
     for path in discover(seeds, extensions):
         files += 1
         label = path.as_posix()
-        article, found = load_file(path, label, max_bytes)
+        loaded = None
+        if cache is not None:
+            try:
+                key = stat_key(path.stat())
+            except OSError:
+                key = None
+            loaded = cache.get(label, key) if key is not None else None
+        if loaded is None:
+            loaded = load_file(path, label, max_bytes)
+            if cache is not None and key is not None:
+                cache.put(label, key, *loaded)
+        article, found = loaded
         problems.extend(found)
         if article is not None:
             articles.append(article)
+    if cache is not None:
+        cache.save()
     return LoadResult(tuple(articles), tuple(problems), files)
 
 

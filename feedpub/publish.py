@@ -8,18 +8,22 @@ change are not touched, so static hosts keep their ETags and Last-Modified times
 from __future__ import annotations
 
 import fcntl
+import json
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .feeds import ALL
 from .formats import FORMATS
 from .site import Site
 
 LOCK_FILE = ".feedpub.lock"
+# Fingerprints of the documents the last build wrote, so the next one renders only what changed.
+MANIFEST = ".feedpub-manifest.json"
+MANIFEST_FORMAT = 1
 LAYOUT_FOLDERS = ("all", "topics", "providers")
 
 
@@ -43,11 +47,18 @@ def write_site(site: Site, out: Path) -> WriteReport:
         raise PublishError(f"cannot create the output folder {out}: {error.strerror}") from None
     with _exclusive(out):
         _remove_leftover_temporaries(out)
+        previous = _read_manifest(out)
+        manifest: dict[str, list[Any]] = {}
         staging = _Staging()
         try:
             wanted: set[str] = set()
             for path in site.paths():
                 wanted.add(path)
+                fingerprint = site.fingerprint(path)
+                if fingerprint is not None and _still_current(out / path, previous.get(path), fingerprint):
+                    manifest[path] = previous[path]
+                    report.unchanged.append(path)
+                    continue
                 document = site.render(path)
                 if document is None:
                     continue
@@ -55,9 +66,12 @@ def write_site(site: Site, out: Path) -> WriteReport:
                     report.written.append(path)
                 else:
                     report.unchanged.append(path)
+                if fingerprint is not None:
+                    manifest[path] = [fingerprint]
             staging.commit()
         finally:
             staging.discard()
+        _write_manifest(out, manifest)
         for stale in _feed_files(out):
             if stale not in wanted:
                 (out / stale).unlink()
@@ -66,6 +80,47 @@ def write_site(site: Site, out: Path) -> WriteReport:
             if folder != out and not any(folder.iterdir()):
                 folder.rmdir()  # an archive folder whose feed is gone
     return report
+
+
+def _still_current(target: Path, recorded: list[Any] | None, fingerprint: str) -> bool:
+    """True when ``target`` was written from this fingerprint and has not been touched since."""
+    if not recorded or len(recorded) != 3 or recorded[0] != fingerprint:
+        return False
+    try:
+        stat = target.stat()
+    except OSError:
+        return False
+    return [stat.st_size, stat.st_mtime_ns] == recorded[1:]
+
+
+def _read_manifest(out: Path) -> dict[str, list[Any]]:
+    """What the last build wrote: fingerprints, sizes and times by path; anything unreadable counts as none."""
+    try:
+        document = json.loads((out / MANIFEST).read_bytes())
+        if document.get("format") == MANIFEST_FORMAT and isinstance(document.get("documents"), dict):
+            return document["documents"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    return {}
+
+
+def _write_manifest(out: Path, manifest: dict[str, list[Any]]) -> None:
+    for path, record in manifest.items():
+        if len(record) == 1:  # written or checked this build: record the file as it is now
+            try:
+                stat = (out / path).stat()
+            except OSError:
+                continue
+            record += [stat.st_size, stat.st_mtime_ns]
+    body = json.dumps({"format": MANIFEST_FORMAT, "documents": manifest}, separators=(",", ":")).encode()
+    try:
+        if (out / MANIFEST).read_bytes() == body:
+            return  # a build that changed nothing leaves every file untouched
+    except OSError:
+        pass
+    temporary = out / f".{MANIFEST}.{os.getpid()}.tmp"
+    temporary.write_bytes(body)
+    os.replace(temporary, out / MANIFEST)
 
 
 class _Staging:
@@ -78,6 +133,7 @@ class _Staging:
 
     def __init__(self) -> None:
         self._pending: list[tuple[Path, Path]] = []
+        self._folders: set[Path] = set()
 
     def stage(self, target: Path, body: bytes) -> bool:
         """Write ``body`` beside ``target`` unless ``target`` already holds exactly that; True if staged."""
@@ -86,13 +142,15 @@ class _Staging:
                 return False
         except OSError:
             pass
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        temporary = Path(name)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        temporary.unlink(missing_ok=True)  # left by a killed build that had our process id
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         self._pending.append((temporary, target))
         with os.fdopen(handle, "wb") as stream:
             stream.write(body)
-        os.chmod(temporary, 0o644)
         return True
 
     def commit(self) -> None:

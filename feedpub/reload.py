@@ -39,7 +39,7 @@ class Reloader:
         self.settings = settings
         self._on_change = on_change
         self._signature = folder_signature(settings.seeds)
-        self.current: Build = load_site(settings)
+        self.current: Build = load_site(settings, use_cache=True)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -50,7 +50,7 @@ class Reloader:
             return False
         self._signature = signature
         try:
-            fresh = load_site(self.settings)
+            fresh = load_site(self.settings, use_cache=True)
         except Exception as error:  # noqa: BLE001 - whatever went wrong, keep serving the last good site
             log.error("reloading %s failed, still serving the previous articles: %s", self.settings.seeds, error)
             return False

@@ -6,18 +6,32 @@ The static writer and the web app both ask this one place, so ``feeds/topics/ai.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
+from importlib import resources
 from dataclasses import dataclass
 from datetime import datetime
 
 from .catalog import Catalog
 from .config import Settings
-from .feeds import ARCHIVE, Query, build_feed, feed_paths
+from .feeds import ARCHIVE, Entry, Query, build_feed, feed_paths
 from .formats import FORMATS
 from .formats.xmlfeeds import STYLESHEET
 from .opml import OPML_CONTENT_TYPE, render_opml
 from .pages import feed_stylesheet, render_feed_page, render_index
 
+def _code_digest() -> bytes:
+    """A digest of feedpub's own code and templates: output made by other code is never trusted as current."""
+    digest = hashlib.blake2b(digest_size=16)
+    package = resources.files("feedpub")
+    for folder in (package, package / "formats", package / "templates"):
+        for item in sorted(folder.iterdir(), key=lambda i: i.name):
+            if item.is_file() and item.name.endswith((".py", ".html", ".xsl")):
+                digest.update(item.name.encode() + b"\0" + item.read_bytes())
+    return digest.digest()
+
+
+CODE_DIGEST = _code_digest()
 INDEX = "index.html"
 OPML = "opml.xml"
 PAGE = "html"
@@ -38,16 +52,45 @@ class Site:
     def __init__(self, catalog: Catalog, settings: Settings) -> None:
         self.catalog = catalog
         self.settings = settings
+        # Rendered entries of one format at a time: reused by every document of that format that lists
+        # them, and dropped when another format is asked for, so memory stays one format's worth.
+        self._entries_format = ""
+        self._entries: dict[Entry, bytes] = {}
+        self._described: dict[str, Entry] = {}  # each article's Entry, shared by every feed listing it
+        self._digests: dict[str, bytes] = {}  # each article's Entry digest, by URL
 
     def paths(self) -> Iterator[str]:
+        """Every document; feeds come format by format, so each format's rendered entries are reused."""
         yield INDEX
         yield OPML
         yield STYLESHEET
-        for feed_path in feed_paths(self.catalog, self.settings):
+        feeds = list(feed_paths(self.catalog, self.settings))
+        for feed_path in feeds:
             if ARCHIVE not in feed_path:
                 yield f"{feed_path}.{PAGE}"
-            for extension in FORMATS:
+        for extension in FORMATS:
+            for feed_path in feeds:
                 yield f"{feed_path}.{extension}"
+
+    def fingerprint(self, path: str) -> str | None:
+        """A digest of everything the feed document or feed page at ``path`` is made from, or None for
+        other documents. Equal fingerprints mean equal bytes, so a build can skip rendering them.
+        """
+        feed_path, dot, extension = path.rpartition(".")
+        if not dot or (extension not in FORMATS and extension != PAGE):
+            return None
+        feed = build_feed(self.catalog, feed_path, self.settings, None, self._described)
+        if feed is None:
+            return None
+        digest = hashlib.blake2b(CODE_DIGEST, digest_size=20)
+        digest.update(f"{path}\0{feed.title}\0{feed.description}\0{feed.base_url}\0{feed.language}\0"
+                      f"{feed.author}\0{feed.updated}\0{feed.history}\0{feed.ttl_minutes}\0{feed.hub}".encode())
+        for entry in feed.entries:
+            entry_digest = self._digests.get(entry.url)
+            if entry_digest is None:
+                entry_digest = self._digests[entry.url] = hashlib.blake2b(repr(entry).encode(), digest_size=16).digest()
+            digest.update(entry_digest)
+        return digest.hexdigest()
 
     def render(self, path: str, query: Query | None = None) -> Document | None:
         """The document at ``path`` (such as ``topics/ai.atom``), or None when there is none.
@@ -64,9 +107,13 @@ class Site:
         format_ = FORMATS.get(extension) if dot else None
         if format_ is None and not (extension == PAGE and ARCHIVE not in feed_path):
             return None
-        feed = build_feed(self.catalog, feed_path, self.settings, query if format_ is not None else None)
+        feed = build_feed(
+            self.catalog, feed_path, self.settings, query if format_ is not None else None, self._described
+        )
         if feed is None:
             return None
         if format_ is None:
             return Document(render_feed_page(feed, self.settings), HTML, feed.updated)
-        return Document(format_.render(feed), format_.content_type, feed.updated)
+        if format_.extension != self._entries_format:
+            self._entries_format, self._entries = format_.extension, {}
+        return Document(format_.render(feed, self._entries), format_.content_type, feed.updated)

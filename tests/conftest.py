@@ -70,11 +70,12 @@ def files_under(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(autouse=True)
-def _no_feedpub_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The developer's own FEEDPUB_* variables must not change what the tests see."""
+def _no_feedpub_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The developer's own FEEDPUB_* variables and article cache must not change what the tests see."""
     for name in list(os.environ):
         if name.startswith("FEEDPUB_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
 
 
 @pytest.fixture

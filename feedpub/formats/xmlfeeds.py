@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.ext.dc import DcEntryExtension
+from feedgen.ext.media import MediaEntryExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
@@ -33,8 +35,9 @@ _DECLARATION = re.compile(rb' xmlns:\w+="[^"]*"')
 
 def rss_entry(entry: Entry) -> bytes:
     item = FeedEntry()
-    item.load_extension("dc", atom=False)
-    item.load_extension("media", atom=False)
+    # register_extension with the classes: load_extension would search for modules on every entry.
+    item.register_extension("dc", DcEntryExtension, atom=False, rss=True)
+    item.register_extension("media", MediaEntryExtension, atom=False, rss=True)
     _common(item, entry)
     # RSS readers treat <description> as HTML, so the plain text is HTML-escaped once here.
     item.description(html.escape(entry.summary, quote=False))

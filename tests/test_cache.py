@@ -1,0 +1,117 @@
+"""The article cache and incremental builds: a rebuild gives exactly what a cold build gives."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from feedpub.cli import main
+
+from .conftest import article, files_under, write_article
+
+
+def _build(seeds: Path, out: Path, cache: Path, *flags: str) -> None:
+    assert main(["build", "--seeds", str(seeds), "--out", str(out), "--cache-dir", str(cache), "--quiet", *flags]) == 0
+
+
+def _cold(seeds: Path, tmp_path: Path, name: str) -> dict[str, bytes]:
+    out = tmp_path / name
+    _build(seeds, out, tmp_path / f"{name}-unused-cache", "--no-cache")
+    return files_under(out)
+
+
+@pytest.fixture
+def folder(seeds: Path) -> Path:
+    for number in range(12):
+        write_article(seeds, f"{number:02d}.md", **article(
+            f"a{number}", topics=["AI", "Robots"][: 1 + number % 2], heat=number,
+            provider={"name": "Wire", "domain": "wire.example"}, publishedDateTime=f"2024-05-{number + 1:02d}T00:00:00Z",
+        ))
+    return seeds
+
+
+def _touch_later(path: Path) -> None:
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+CHANGES = {
+    "content": lambda s: write_article(s, "03.md", **article("a3", title="Rewritten", topics=["AI"], publishedDateTime="2024-05-04T00:00:00Z")),
+    "deletion": lambda s: (s / "04.md").unlink(),
+    "rename": lambda s: (s / "05.md").rename(s / "renamed.md"),
+    "topic change": lambda s: write_article(s, "06.md", **article("a6", topics=["Space"], publishedDateTime="2024-05-07T00:00:00Z")),
+    "published flip": lambda s: write_article(s, "07.md", **article("a7", published=False, publishedDateTime="2024-05-08T00:00:00Z")),
+    "new file": lambda s: write_article(s, "new.md", **article("new", topics=["AI"])),
+    "broken file": lambda s: (s / "08.md").write_text("---\ntitle: [unclosed\n---\n"),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_rebuild_after_any_change_equals_a_cold_build(folder: Path, tmp_path: Path, change: str) -> None:
+    out, cache = tmp_path / "incremental", tmp_path / "cache"
+    _build(folder, out, cache)
+    CHANGES[change](folder)
+    _build(folder, out, cache)
+    assert files_under(out) == _cold(folder, tmp_path, "cold")
+
+
+def test_same_size_edit_within_the_same_second_is_still_seen(folder: Path, tmp_path: Path) -> None:
+    out, cache = tmp_path / "incremental", tmp_path / "cache"
+    _build(folder, out, cache)
+    path = folder / "02.md"
+    before = path.stat()
+    path.write_text(path.read_text().replace("Article a2", "Article b2"))  # same length
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # and the same modification time
+    _build(folder, out, cache)
+    assert b"Article b2" in (out / "all.atom").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b"not json", b"[1, 2, 3]", json.dumps({"format": 999, "files": {}}).encode(), b"\xff\xfe garbage"],
+)
+def test_a_corrupt_or_foreign_cache_is_ignored_and_rebuilt(folder: Path, tmp_path: Path, damage: bytes) -> None:
+    out, cache = tmp_path / "incremental", tmp_path / "cache"
+    _build(folder, out, cache)
+    for cache_file in cache.iterdir():
+        cache_file.write_bytes(damage)
+    CHANGES["content"](folder)
+    _build(folder, out, cache)
+    assert files_under(out) == _cold(folder, tmp_path, "cold")
+    assert all(json.loads(f.read_bytes())["format"] == 1 for f in cache.iterdir())
+
+
+def test_a_cache_entry_that_lies_about_its_file_is_not_trusted_after_a_touch(folder: Path, tmp_path: Path) -> None:
+    out, cache = tmp_path / "incremental", tmp_path / "cache"
+    _build(folder, out, cache)
+    (cache_file,) = cache.iterdir()
+    document = json.loads(cache_file.read_bytes())
+    for entry in document["files"].values():
+        if entry[1] is not None:
+            entry[1][1] = "Poisoned title"
+    cache_file.write_text(json.dumps(document))
+    for path in folder.iterdir():
+        _touch_later(path)
+    _build(folder, out, cache)
+    assert b"Poisoned" not in (out / "all.atom").read_bytes()
+
+
+def test_a_feed_file_changed_by_hand_is_rewritten_by_the_next_build(folder: Path, tmp_path: Path) -> None:
+    out, cache = tmp_path / "incremental", tmp_path / "cache"
+    _build(folder, out, cache)
+    (out / "topics" / "ai.atom").write_bytes(b"<feed>vandalised</feed>")
+    (out / "all.rss").unlink()
+    _build(folder, out, cache)
+    assert files_under(out) == _cold(folder, tmp_path, "cold")
+
+
+def test_a_corrupt_manifest_only_costs_a_full_render(folder: Path, tmp_path: Path) -> None:
+    out, cache = tmp_path / "incremental", tmp_path / "cache"
+    _build(folder, out, cache)
+    (out / ".feedpub-manifest.json").write_bytes(b"{broken")
+    CHANGES["topic change"](folder)
+    _build(folder, out, cache)
+    assert files_under(out) == _cold(folder, tmp_path, "cold")
