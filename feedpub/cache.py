@@ -36,6 +36,7 @@ class ArticleCache:
         self._old: dict[str, list[Any]] = self._read()
         self._new: dict[str, list[Any]] = {}
         self.hits = 0
+        self._changed = False
 
     def get(self, label: str, key: StatKey) -> tuple[Article | None, list[Problem]] | None:
         entry = self._old.get(label)
@@ -51,6 +52,7 @@ class ArticleCache:
         return article, problems
 
     def put(self, label: str, key: StatKey, article: Article | None, problems: list[Problem]) -> None:
+        self._changed = True
         self._new[label] = [
             list(key),
             _fields(article) if article is not None else None,
@@ -59,11 +61,14 @@ class ArticleCache:
 
     def save(self) -> None:
         """Write what this load saw (files gone since are dropped); failures only cost the next build time."""
+        if not self._changed and self._new.keys() == self._old.keys():
+            return  # every file came from the cache: it is current as it is
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            with temporary.open("w", encoding="utf-8") as stream:
-                json.dump({**self._header, "files": self._new}, stream, ensure_ascii=False, separators=(",", ":"))
+            # json.dumps (not json.dump to a stream) uses the C encoder: several times faster here.
+            body = json.dumps({**self._header, "files": self._new}, ensure_ascii=False, separators=(",", ":"))
+            temporary.write_text(body, encoding="utf-8")
             os.replace(temporary, self.path)
         except OSError as error:
             log.warning("could not save the article cache %s (%s); the next build parses every file", self.path, error)

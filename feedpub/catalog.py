@@ -12,6 +12,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .model import Article, Problem
 
@@ -20,6 +21,7 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 
 
+@lru_cache(maxsize=65536)
 def slugify(name: str) -> str:
     """A topic name as a URL- and path-safe key: ``Self-Driving Cars`` and ``self driving cars`` agree.
 
