@@ -1,0 +1,432 @@
+"""Time `feedpub build` (and Hugo on the same articles, when it is installed) at several sizes.
+
+    python benchmarks/run.py --sizes 1000,10000 [--seed 1] [--repeat 1] [--seeds-template DIR]
+
+For each size it generates (or reuses) a folder of synthetic articles with generate.py, then runs the real
+command line, ``feedpub build --seeds DIR --out DIR --quiet``, as a fresh process for each of:
+
+- cold:   into a new, empty output folder (with ``--no-cache`` when ``feedpub build --help`` offers it);
+- warm:   the same again into that folder, nothing changed;
+- edit 1: after changing the title of one (the newest published) article;
+- add 1:  after adding one new, newest article.
+
+Each run reports wall time, the child's peak resident memory (its own ``ru_maxrss`` from ``os.wait4``, so
+runs never mix) and articles (files read) per second. The seeds folder is restored afterwards.
+
+If ``hugo`` is on PATH, the same articles are also built as a minimal Hugo site (a ``topics`` taxonomy;
+RSS, Atom and JSON Feed output for the home page and every topic term, 50 entries each; no page HTML) and
+timed the same way, and the ratio feedpub/Hugo is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import generate  # noqa: E402  (benchmarks/generate.py, standard library only)
+
+SCENARIOS = ("cold", "warm", "edit 1", "add 1")
+
+
+@dataclass
+class Result:
+    tool: str
+    size: int
+    scenario: str
+    seconds: float
+    max_rss_kib: int
+    status: int
+
+    @property
+    def rate(self) -> float:
+        return self.size / self.seconds if self.seconds else float("nan")
+
+
+def measure(command: list[str], cwd: Path, env: dict[str, str], log: Path) -> tuple[float, int, int]:
+    """Run ``command`` once; returns (wall seconds, peak RSS of that child in KiB, exit status).
+
+    ``os.wait4`` returns the resource usage of exactly this child (and what it waited for), unlike
+    ``getrusage(RUSAGE_CHILDREN)``, which is a maximum over every child so far.
+    """
+    with open(log, "ab") as out:
+        out.write(("\n$ " + " ".join(command) + "\n").encode())
+        out.flush()
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=out, stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return seconds, usage.ru_maxrss, process.returncode
+
+
+def feedpub_command(explicit: str | None) -> list[str]:
+    if explicit:
+        return [explicit]
+    beside = Path(sys.executable).with_name("feedpub")
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("feedpub")
+    return [found] if found else [sys.executable, "-m", "feedpub"]
+
+
+def build_options(feedpub: list[str], env: dict[str, str]) -> set[str]:
+    """The cache options ``feedpub build --help`` offers (``--no-cache``, ``--cache-dir``), if any."""
+    text = subprocess.run(feedpub + ["build", "--help"], capture_output=True, text=True, env=env).stdout
+    return {option for option in ("--no-cache", "--cache-dir") if option in text}
+
+
+def label(size: int) -> str:
+    if size % 1_000_000 == 0:
+        return f"{size // 1_000_000}m"
+    return f"{size // 1000}k" if size % 1000 == 0 else str(size)
+
+
+def clean_env() -> dict[str, str]:
+    """The environment without FEEDPUB_* settings, so only the flags we pass count."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("FEEDPUB_")}
+
+
+# --- changing the seeds ------------------------------------------------------------------------------
+
+
+def newest_published(seeds: Path) -> Path:
+    """The newest published article (file names start with the date), the one whose edit shows in feeds."""
+    for name in sorted((n for n in os.listdir(seeds) if n.endswith(".md")), reverse=True)[:200]:
+        path = seeds / name
+        if "\npublished: false\n" not in path.read_text(encoding="utf-8"):
+            return path
+    raise SystemExit(f"no published article among the newest files of {seeds}")
+
+
+def write_in_place(path: Path, text: str) -> None:
+    """Overwrite ``path`` keeping its inode, so hard links (the Hugo content copy) see the change too."""
+    with open(path, "r+", encoding="utf-8") as handle:
+        handle.seek(0)
+        handle.write(text)
+        handle.truncate()
+
+
+def edited(text: str) -> str:
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if line.startswith("title: "):
+            lines[index] = 'title: "Benchmark edit: ' + line[len('title: "'):]
+            return "\n".join(lines)
+    raise SystemExit("the article to edit has no title line")
+
+
+def added(template: str) -> str:
+    """A new article, newer than every generated one, from the text of an existing one."""
+    out = []
+    for line in template.split("\n"):
+        if line.startswith("title: "):
+            line = 'title: "Benchmark: one article added after the build"'
+        elif line.startswith("webUrl: "):
+            line = 'webUrl: "https://bench.example.org/2022/01/01/one-article-added/"'
+        elif line.startswith("publishedDateTime: "):
+            line = "publishedDateTime: 2022-01-01T12:00:00Z"
+        elif line.startswith("updatedDateTime: "):
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
+ADDED_NAME = "2022-01-01-benchmark-one-article-added.md"
+
+
+# --- Hugo ---------------------------------------------------------------------------------------------
+
+HUGO_CONFIG = """\
+baseURL = "http://127.0.0.1:5000/feeds/"
+title = "feedpub"
+languageCode = "en"
+disableKinds = ["section", "taxonomy", "sitemap", "robotsTXT", "404"]
+enableGitInfo = false
+ignoreErrors = ["error-disable-taxonomy"]
+
+[taxonomies]
+  topic = "topics"
+
+[frontmatter]
+  date = ["publishedDateTime", ":default"]
+  lastmod = ["updatedDateTime", "publishedDateTime", ":default"]
+
+[[cascade]]
+  [cascade._build]
+    render = "never"
+    list = "always"
+  [cascade._target]
+    kind = "page"
+
+[mediaTypes."application/atom+xml"]
+  suffixes = ["atom"]
+[mediaTypes."application/feed+json"]
+  suffixes = ["json"]
+
+[outputFormats.Atom]
+  mediaType = "application/atom+xml"
+  baseName = "index"
+  isPlainText = false
+  rel = "alternate"
+[outputFormats.JSONFeed]
+  mediaType = "application/feed+json"
+  baseName = "index"
+  isPlainText = true
+
+[outputs]
+  home = ["HTML", "RSS", "Atom", "JSONFeed"]
+  term = ["RSS", "Atom", "JSONFeed"]
+"""
+
+# The home page lists every article, a term page its own; both newest first (Hugo's default order).
+_ENTRIES = '{{ $pages := first 50 (cond .IsHome .Site.RegularPages .Pages) }}'
+_XML = '{{ printf "<?xml version=\\"1.0\\" encoding=\\"utf-8\\"?>" | safeHTML }}\n'
+HUGO_LAYOUTS = {
+    "index.html": """<!doctype html><html><head><meta charset="utf-8"><title>{{ .Site.Title }}</title></head><body>
+<ul>{{ range .Site.Taxonomies.topics.ByCount }}<li><a href="{{ .Page.RelPermalink }}index.xml">{{ .Page.Title }}</a> ({{ .Count }})</li>{{ end }}</ul>
+</body></html>
+""",
+    "_default/list.rss.xml": _ENTRIES + _XML + """<rss version="2.0"><channel><title>{{ .Site.Title }}{{ if not .IsHome }}: {{ .Title }}{{ end }}</title><link>{{ .Permalink }}</link>
+<description>{{ .Site.Title }}</description>{{ with $pages }}<lastBuildDate>{{ (index . 0).Date.Format "Mon, 02 Jan 2006 15:04:05 -0700" }}</lastBuildDate>{{ end }}
+{{ range $pages }}<item><title>{{ .Title }}</title><link>{{ .Params.weburl }}</link><guid isPermaLink="true">{{ .Params.weburl }}</guid><pubDate>{{ .Date.Format "Mon, 02 Jan 2006 15:04:05 -0700" }}</pubDate><description>{{ .Params.excerpt }}</description>{{ range .Params.topics }}<category>{{ . }}</category>{{ end }}</item>
+{{ end }}</channel></rss>
+""",
+    "_default/list.atom.atom": _ENTRIES + _XML + """<feed xmlns="http://www.w3.org/2005/Atom"><title>{{ .Site.Title }}{{ if not .IsHome }}: {{ .Title }}{{ end }}</title><id>{{ .Permalink }}</id>
+{{ with $pages }}<updated>{{ (index . 0).Lastmod.Format "2006-01-02T15:04:05Z07:00" }}</updated>{{ end }}
+{{ range $pages }}<entry><title>{{ .Title }}</title><id>{{ .Params.weburl }}</id><link href="{{ .Params.weburl }}"/><published>{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}</published><updated>{{ .Lastmod.Format "2006-01-02T15:04:05Z07:00" }}</updated><summary>{{ .Params.excerpt }}</summary>{{ with .Params.provider }}<author><name>{{ .name }}</name></author>{{ end }}{{ range .Params.topics }}<category term="{{ . }}"/>{{ end }}</entry>
+{{ end }}</feed>
+""",
+    "_default/list.jsonfeed.json": _ENTRIES + """{{ $items := slice }}{{ range $pages }}{{ $items = $items | append (dict "id" .Params.weburl "url" .Params.weburl "title" .Title "summary" .Params.excerpt "date_published" (.Date.Format "2006-01-02T15:04:05Z07:00") "tags" .Params.topics) }}{{ end }}{{ dict "version" "https://jsonfeed.org/version/1.1" "title" .Site.Title "items" $items | jsonify }}
+""",
+}
+
+
+def make_hugo_site(site: Path, seeds: Path) -> None:
+    """A Hugo site whose content is hard links to the seed files (copies if links are not possible)."""
+    if site.exists():
+        shutil.rmtree(site)
+    content = site / "content" / "articles"
+    content.mkdir(parents=True)
+    (site / "config.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    for relative, text in HUGO_LAYOUTS.items():
+        path = site / "layouts" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for entry in os.scandir(seeds):
+        if entry.name.endswith(".md"):
+            try:
+                os.link(entry.path, content / entry.name)
+            except OSError:
+                shutil.copyfile(entry.path, content / entry.name)
+
+
+# --- one size -----------------------------------------------------------------------------------------
+
+
+def run_size(size: int, args: argparse.Namespace, work: Path, hugo: str | None) -> list[Result]:
+    seeds = Path(args.seeds_template.format(n=size, label=label(size)))
+    generate.ensure(seeds, size, args.seed)
+    env = clean_env()
+    feedpub = feedpub_command(args.feedpub)
+    options = build_options(feedpub, env)
+    no_cache = "--no-cache" in options
+    log = work / f"log-{label(size)}.txt"
+    print(f"[{label(size)}] seeds {seeds}; log {log}; cold builds {'with' if no_cache else 'without'} --no-cache",
+          file=sys.stderr)
+    # A cache of our own in the work folder: runs never share it, and the user's cache is left alone.
+    cache_options = ["--cache-dir", str(work / f"cache-{label(size)}")] if "--cache-dir" in options else []
+
+    hugo_site = work / f"hugo-{label(size)}"
+    if hugo:
+        make_hugo_site(hugo_site, seeds)
+
+    target = newest_published(seeds)
+    original = target.read_text(encoding="utf-8")
+    added_path = seeds / ADDED_NAME
+    hugo_added = hugo_site / "content" / "articles" / ADDED_NAME
+
+    results: list[Result] = []
+    output_files: dict[str, int] = {}
+
+    def feedpub_run(scenario: str, out: Path, cold: bool) -> None:
+        command = feedpub + ["build", "--seeds", str(seeds), "--out", str(out), "--quiet"] + cache_options
+        if cold and no_cache:
+            command.append("--no-cache")
+        seconds, rss, status = measure(command, work, env, log)
+        results.append(Result("feedpub", size, scenario, seconds, rss, status))
+        print(f"[{label(size)}] feedpub {scenario}: {seconds:.2f} s, {rss / 1024:.0f} MiB, exit {status}",
+              file=sys.stderr)
+
+    def hugo_run(scenario: str, dest: Path) -> None:
+        command = [hugo, "--quiet", "--source", str(hugo_site), "--destination", str(dest),
+                   "--cacheDir", str(work / "hugo-cache")]
+        seconds, rss, status = measure(command, work, env, log)
+        results.append(Result("hugo", size, scenario, seconds, rss, status))
+        print(f"[{label(size)}] hugo {scenario}: {seconds:.2f} s, {rss / 1024:.0f} MiB, exit {status}",
+              file=sys.stderr)
+
+    try:
+        for repeat in range(args.repeat):
+            out = work / f"out-{label(size)}-{repeat}"
+            shutil.rmtree(out, ignore_errors=True)
+            feedpub_run("cold", out, cold=True)
+            output_files["feedpub"] = count_files(out)
+            feedpub_run("warm", out, cold=False)
+            write_in_place(target, edited(original))
+            feedpub_run("edit 1", out, cold=False)
+            added_path.write_text(added(original), encoding="utf-8")
+            feedpub_run("add 1", out, cold=False)
+            write_in_place(target, original)
+            added_path.unlink()
+            shutil.rmtree(out, ignore_errors=True)
+
+            if hugo:
+                dest = work / f"hugo-public-{label(size)}-{repeat}"
+                shutil.rmtree(dest, ignore_errors=True)
+                hugo_run("cold", dest)
+                output_files["hugo"] = count_files(dest)
+                hugo_run("warm", dest)
+                write_in_place(target, edited(original))  # the content file is a hard link (or see below)
+                if not os.path.samefile(target, hugo_site / "content" / "articles" / target.name):
+                    (hugo_site / "content" / "articles" / target.name).write_text(edited(original), "utf-8")
+                hugo_run("edit 1", dest)
+                hugo_added.write_text(added(original), encoding="utf-8")
+                hugo_run("add 1", dest)
+                write_in_place(target, original)
+                hugo_added.unlink()
+                shutil.rmtree(dest, ignore_errors=True)
+    finally:
+        # Leave the seeds exactly as generated, whatever happened.
+        if target.read_text(encoding="utf-8") != original:
+            write_in_place(target, original)
+        added_path.unlink(missing_ok=True)
+        if not args.keep:
+            shutil.rmtree(hugo_site, ignore_errors=True)
+    OUTPUT_FILES[size] = output_files
+    return results
+
+
+OUTPUT_FILES: dict[int, dict[str, int]] = {}
+
+
+def count_files(folder: Path) -> int:
+    return sum(len([f for f in files if not f.startswith(".")]) for _, _, files in os.walk(folder))
+
+
+def describe_feedpub() -> str:
+    """The feedpub version measured: the repository's commit, and whether its work tree had changes."""
+    try:
+        commit = subprocess.run(["git", "-C", str(HERE.parent), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(HERE.parent), "status", "--porcelain", "--", "feedpub"],
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except OSError:
+        return "feedpub (no git)"
+    return f"feedpub at {commit or '?'}{' with uncommitted changes in feedpub/' if dirty else ''}"
+
+
+# --- report -------------------------------------------------------------------------------------------
+
+
+def summarise(results: list[Result]) -> dict[tuple[str, int, str], Result]:
+    """Median time and largest peak memory per (tool, size, scenario) over the repeats."""
+    groups: dict[tuple[str, int, str], list[Result]] = {}
+    for result in results:
+        groups.setdefault((result.tool, result.size, result.scenario), []).append(result)
+    return {
+        key: Result(key[0], key[1], key[2], statistics.median(r.seconds for r in runs),
+                    max(r.max_rss_kib for r in runs), max((r.status for r in runs), key=abs))
+        for key, runs in groups.items()
+    }
+
+
+def table(summary: dict[tuple[str, int, str], Result], sizes: list[int], with_hugo: bool) -> str:
+    header = "| articles | build | feedpub wall s | feedpub peak RSS MiB | feedpub articles/s |"
+    rule = "|---:|---|---:|---:|---:|"
+    if with_hugo:
+        header += " Hugo wall s | Hugo peak RSS MiB | feedpub/Hugo time |"
+        rule += "---:|---:|---:|"
+    rows = [header, rule]
+    for size in sizes:
+        for scenario in SCENARIOS:
+            mine = summary.get(("feedpub", size, scenario))
+            if mine is None:
+                continue
+            flag = "" if mine.status == 0 else f" (exit {mine.status})"
+            row = (f"| {size:,} | {scenario} | {mine.seconds:.2f}{flag} | {mine.max_rss_kib / 1024:.0f} | "
+                   f"{mine.rate:,.0f} |")
+            if with_hugo:
+                theirs = summary.get(("hugo", size, scenario))
+                if theirs is None:
+                    row += " – | – | – |"
+                else:
+                    hflag = "" if theirs.status == 0 else f" (exit {theirs.status})"
+                    ratio = f"{mine.seconds / theirs.seconds:.2f}" if not (hflag or flag) else "–"
+                    row += f" {theirs.seconds:.2f}{hflag} | {theirs.max_rss_kib / 1024:.0f} | {ratio} |"
+            rows.append(row)
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated article counts (default: 1000,10000)")
+    parser.add_argument("--seed", type=int, default=1, help="generator seed (default: 1)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each build; the median is shown")
+    parser.add_argument(
+        "--seeds-template", default=str(Path(tempfile.gettempdir()) / "feedpub-bench" / "seeds-{label}"),
+        help="article folder per size; {n} is the count, {label} e.g. 10k (default: %(default)s); "
+             "generated when missing, reused when generate.py made it with the same count and seed",
+    )
+    parser.add_argument("--work", type=Path, help="folder for outputs and logs (default: a new temporary folder)")
+    parser.add_argument("--feedpub", help="the feedpub executable (default: the one beside this Python)")
+    parser.add_argument("--no-hugo", action="store_true", help="do not compare with Hugo even if it is installed")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (outputs, logs, Hugo site)")
+    args = parser.parse_args(argv)
+    sizes = [int(part) for part in args.sizes.split(",") if part.strip()]
+    hugo = None if args.no_hugo else shutil.which("hugo")
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="feedpub-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results: list[Result] = []
+    try:
+        for size in sizes:
+            results += run_size(size, args, work, hugo)
+    finally:
+        failed = [r for r in results if r.status != 0]
+        if not args.keep and args.work is None and not failed:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"outputs and logs kept in {work}", file=sys.stderr)
+
+    summary = summarise(results)
+    cpus = os.cpu_count()
+    print(f"\n{describe_feedpub()}: `feedpub build`, {cpus} CPUs, Python {sys.version.split()[0]}, seed {args.seed}, "
+          f"median of {args.repeat} run(s); peak RSS is the child's max resident set size.")
+    if hugo:
+        version = subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.strip()
+        print(f"Hugo: {version.split(' BuildDate')[0]} (same articles; RSS + Atom + JSON Feed of the newest 50 "
+              "for the home page and each topic only: no archive pages, no provider feeds)")
+    for size in sizes:
+        counts = OUTPUT_FILES.get(size, {})
+        if counts:
+            print(f"Files written by a cold build of {size:,} articles: "
+                  + ", ".join(f"{tool} {count:,}" for tool, count in counts.items()))
+    print()
+    print(table(summary, sizes, bool(hugo)))
+    if failed:
+        print(f"\n{len(failed)} run(s) exited non-zero; see the logs in {work}.")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
