@@ -35,15 +35,16 @@ class SeedsNotFound(ConfigError):
     """The seeds folder is missing: publishing from it would empty every feed, so nothing is written."""
 
 
-def load_site(settings: Settings, use_cache: bool = False) -> Build:
-    """Load the seeds into a `Site`; with ``use_cache``, through the persistent article cache."""
+def load_site(settings: Settings, use_cache: bool = False, workers: int = 1) -> Build:
+    """Load the seeds into a `Site`; with ``use_cache``, through the persistent article cache; with
+    ``workers`` > 1, parsing many files in that many processes (for the command line, not the server)."""
     if not settings.seeds.is_dir():
         raise SeedsNotFound(
             f"the seeds folder {settings.seeds} does not exist or is not a folder; "
             "pass the folder of article files with --seeds DIR (nothing was written)"
         )
     cache = ArticleCache(settings.cache_dir, settings.seeds, settings.max_file_size) if use_cache else None
-    loaded = load_folder(settings.seeds, max_bytes=settings.max_file_size, cache=cache)
+    loaded = load_folder(settings.seeds, max_bytes=settings.max_file_size, cache=cache, workers=workers)
     catalog = build_catalog(loaded.articles)
     problems = tuple(sorted(loaded.problems + catalog.problems, key=lambda p: (p.path, p.line or 0, p.message)))
     return Build(Site(catalog, settings), loaded.files, problems)

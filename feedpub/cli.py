@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -96,7 +97,7 @@ def _report_problems(build: Build) -> None:
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
-    build = load_site(settings, use_cache=not args.no_cache)
+    build = load_site(settings, use_cache=not args.no_cache, workers=os.cpu_count() or 1)
     _report_problems(build)
     report = write_site(build.site, settings.out)
     catalog = build.catalog

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -18,7 +19,7 @@ from typing import Any
 import yaml
 from dateutil.parser import isoparse
 
-from .cache import ArticleCache, stat_key
+from .cache import ArticleCache, StatKey, stat_key
 from .model import Article, Image, Problem, Provider
 from .sanitize import plain_text, safe_url
 
@@ -43,6 +44,7 @@ SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", SafeLoader.construct_y
 
 DEFAULT_EXTENSIONS = (".md", ".markdown", ".txt")
 DEFAULT_MAX_BYTES = 1024 * 1024
+PARALLEL_FROM = 2000  # fewer files parse faster than worker processes start
 MAX_TITLE = 500
 MAX_EXCERPT = 5000
 MAX_TOPICS = 50
@@ -108,38 +110,47 @@ def load_folder(
     extensions: Iterable[str] = DEFAULT_EXTENSIONS,
     max_bytes: int = DEFAULT_MAX_BYTES,
     cache: ArticleCache | None = None,
+    workers: int = 1,
 ) -> LoadResult:
     """Load every article file under ``seeds``; published or not, they are all returned.
 
-    With a ``cache``, files whose path, size and times are unchanged are not read again.
+    With a ``cache``, files whose path, size and times are unchanged are not read again. With more than
+    one worker, many files to parse are parsed in that many processes (YAML parsing is CPU-bound).
     """
     if not seeds.is_dir():
         problem = Problem(str(seeds), "the seeds folder does not exist or is not a folder")
         return LoadResult((), (problem,), 0)
-    articles: list[Article] = []
-    problems: list[Problem] = []
-    files = 0
-    for path in discover(seeds, extensions):
-        files += 1
-        label = path.as_posix()
-        loaded = None
-        if cache is not None:
+    paths = list(discover(seeds, extensions))
+    labels = [path.as_posix() for path in paths]
+    keys: list[StatKey | None] = [None] * len(paths)
+    loaded: list[tuple[Article | None, list[Problem]] | None] = [None] * len(paths)
+    if cache is not None:
+        for index, path in enumerate(paths):
             try:
-                key = stat_key(path.stat())
+                keys[index] = stat_key(path.stat())
             except OSError:
-                key = None
-            loaded = cache.get(label, key) if key is not None else None
-        if loaded is None:
-            loaded = load_file(path, label, max_bytes)
-            if cache is not None and key is not None:
-                cache.put(label, key, *loaded)
-        article, found = loaded
-        problems.extend(found)
-        if article is not None:
-            articles.append(article)
+                continue
+            loaded[index] = cache.get(labels[index], keys[index])  # type: ignore[arg-type]
+    missing = [index for index, found in enumerate(loaded) if found is None]
+    jobs = [(paths[index], labels[index], max_bytes) for index in missing]
+    if workers > 1 and len(jobs) >= PARALLEL_FROM:
+        with ProcessPoolExecutor(workers) as pool:
+            parsed = list(pool.map(_load_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+    else:
+        parsed = [_load_job(job) for job in jobs]
+    for index, result in zip(missing, parsed):
+        loaded[index] = result
+        if cache is not None and keys[index] is not None:
+            cache.put(labels[index], keys[index], *result)  # type: ignore[arg-type]
     if cache is not None:
         cache.save()
-    return LoadResult(tuple(articles), tuple(problems), files)
+    articles = [article for article, _ in loaded if article is not None]  # type: ignore[misc]
+    problems = [problem for _, found in loaded for problem in found]  # type: ignore[misc]
+    return LoadResult(tuple(articles), tuple(problems), len(paths))
+
+
+def _load_job(job: tuple[Path, str, int]) -> tuple[Article | None, list[Problem]]:
+    return load_file(*job)
 
 
 def load_file(
