@@ -99,7 +99,10 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     build = load_site(settings, use_cache=not args.no_cache, workers=os.cpu_count() or 1)
     _report_problems(build)
-    report = write_site(build.site, settings.out)
+    bar = _ProgressBar(started) if not args.quiet and sys.stderr.isatty() else None
+    report = write_site(build.site, settings.out, bar)
+    if bar is not None:
+        bar.close()
     catalog = build.catalog
     if not args.quiet:
         seconds = time.perf_counter() - started
@@ -150,6 +153,26 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
         )
     failed = build.errors > 0 or (args.strict and build.warnings > 0)
     return 1 if failed else 0
+
+
+class _ProgressBar:
+    """A one-line bar on the terminal, shown only once a build has run for a second."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if time.perf_counter() - self.started < 1.0:
+            return
+        width = 30
+        filled = width * done // total
+        print(f"\rWriting feeds [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            print(file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,8 +38,11 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
 
 
-def write_site(site: Site, out: Path) -> WriteReport:
-    """Write every document of ``site`` under ``out`` and remove feed files that no longer exist."""
+def write_site(site: Site, out: Path, progress: Callable[[int, int], None] | None = None) -> WriteReport:
+    """Write every document of ``site`` under ``out`` and remove feed files that no longer exist.
+
+    ``progress(done, total)`` is called as documents are done, for a progress bar.
+    """
     report = WriteReport()
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -52,7 +55,10 @@ def write_site(site: Site, out: Path) -> WriteReport:
         staging = _Staging()
         try:
             wanted: set[str] = set()
-            for path in site.paths():
+            paths = list(site.paths())
+            for done, path in enumerate(paths, 1):
+                if progress is not None and (done % 50 == 0 or done == len(paths)):
+                    progress(done, len(paths))
                 wanted.add(path)
                 fingerprint = site.fingerprint(path)
                 if fingerprint is not None and _still_current(out / path, previous.get(path), fingerprint):

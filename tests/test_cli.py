@@ -10,6 +10,7 @@ import feedparser
 import pytest
 
 from feedpub.cli import main
+from feedpub.publish import write_site
 
 from .conftest import REPO, article, line_of, write_article
 
@@ -242,3 +243,16 @@ def test_check_json_output_is_one_json_object_with_every_problem(project, capsys
     report = json.loads(out)
     assert (report["files"], report["published"], report["errors"]) == (2, 1, 1)
     assert [(Path(p["path"]).name, p["level"]) for p in report["problems"]] == [("bad.md", "error")]
+
+
+def test_a_build_shows_no_progress_bar_when_not_on_a_terminal(seeds, settings, capsys):
+    write_article(seeds, "a.md", **article("a"))
+    assert main(["build", "--seeds", str(seeds), "--out", str(settings.out)]) == 0
+    assert "Writing feeds [" not in capsys.readouterr().err
+
+
+def test_write_site_reports_progress_up_to_the_last_document(build, settings):
+    write_article(settings.seeds, "a.md", **article("a", topics=["AI"]))
+    calls = []
+    write_site(build().site, settings.out, lambda done, total: calls.append((done, total)))
+    assert calls and calls[-1][0] == calls[-1][1] == len(list(build().site.paths()))
