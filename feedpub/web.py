@@ -2,16 +2,16 @@
 
 Views stay thin: they look a path up in the `Site` and add HTTP (RFC 9110/9111): strong ETags from the
 body, Last-Modified from the newest entry, 304s, gzip, caching and CORS headers. Rendered documents and
-their gzip are kept in memory, since a loaded site never changes, so a repeated poll builds nothing.
+their gzip are kept in memory until a reload swaps in a new site, so a repeated poll builds nothing.
 """
 
 from __future__ import annotations
 
 import gzip
-from datetime import datetime, timezone
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from flask import Blueprint, Flask, Request, Response, current_app, redirect, request, url_for
@@ -37,9 +37,8 @@ QUERY_PARAMETERS = frozenset({"limit", "sort", "min_heat", "min_quality"})
 def create_app(settings: Settings | None = None, config: dict[str, Any] | None = None) -> Flask:
     """Build the app for ``settings`` (default: ``feedpub.toml`` and ``FEEDPUB_*`` variables)."""
     app = Flask(__name__)
-    # Archives only change when an old article is edited or removed, so caches may keep them longer.
     settings = settings or load_settings()
-    app.config.from_mapping(CACHE_MAX_AGE=settings.cache_max_age, ARCHIVE_MAX_AGE=86400)
+    app.config.from_mapping(CACHE_MAX_AGE=settings.cache_max_age, ARCHIVE_MAX_AGE=ARCHIVE_MAX_AGE)
     if config:
         app.config.from_mapping(config)
     served = _Served(settings)
