@@ -184,11 +184,14 @@ def _feed_files(out: Path) -> Iterator[str]:
     removed)."""
     suffixes = (".html", *(f".{extension}" for extension in FORMATS))
     for folder in _layout_folders(out):
-        for entry in sorted(folder.iterdir()):
+        prefix = folder.relative_to(out).as_posix() + "/" if folder != out else ""
+        with os.scandir(folder) as entries:  # scandir knows file types without a stat per file
+            names = sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
+        for name in names:
             # At the top, only the all-articles feed is ours; a manifest.json beside it is not.
-            ours = folder != out or entry.name.startswith(f"{ALL}.")
-            if ours and entry.is_file() and entry.name.endswith(suffixes) and not entry.name.startswith("."):
-                yield entry.relative_to(out).as_posix()
+            ours = folder != out or name.startswith(f"{ALL}.")
+            if ours and name.endswith(suffixes) and not name.startswith("."):
+                yield prefix + name
 
 
 def _layout_folders(out: Path) -> Iterator[Path]:

@@ -58,6 +58,7 @@ class Site:
         self._entries: dict[Entry, bytes] = {}
         self._described: dict[str, Entry] = {}  # each article's Entry, shared by every feed listing it
         self._digests: dict[str, bytes] = {}  # each article's Entry digest, by URL
+        self._feed_digests: dict[str, bytes | None] = {}  # each feed's digest, by feed path
 
     def paths(self) -> Iterator[str]:
         """Every document; feeds come format by format, so each format's rendered entries are reused."""
@@ -79,18 +80,27 @@ class Site:
         feed_path, dot, extension = path.rpartition(".")
         if not dot or (extension not in FORMATS and extension != PAGE):
             return None
+        if feed_path not in self._feed_digests:
+            self._feed_digests[feed_path] = self._feed_digest(feed_path)
+        feed_digest = self._feed_digests[feed_path]
+        if feed_digest is None:
+            return None
+        return hashlib.blake2b(feed_digest + path.encode(), digest_size=20).hexdigest()
+
+    def _feed_digest(self, feed_path: str) -> bytes | None:
+        """A digest of one feed's description, shared by its formats and its page."""
         feed = build_feed(self.catalog, feed_path, self.settings, None, self._described)
         if feed is None:
             return None
         digest = hashlib.blake2b(CODE_DIGEST, digest_size=20)
-        digest.update(f"{path}\0{feed.title}\0{feed.description}\0{feed.base_url}\0{feed.language}\0"
+        digest.update(f"{feed.title}\0{feed.description}\0{feed.base_url}\0{feed.language}\0"
                       f"{feed.author}\0{feed.updated}\0{feed.history}\0{feed.ttl_minutes}\0{feed.hub}".encode())
         for entry in feed.entries:
             entry_digest = self._digests.get(entry.url)
             if entry_digest is None:
                 entry_digest = self._digests[entry.url] = hashlib.blake2b(repr(entry).encode(), digest_size=16).digest()
             digest.update(entry_digest)
-        return digest.hexdigest()
+        return digest.digest()
 
     def render(self, path: str, query: Query | None = None) -> Document | None:
         """The document at ``path`` (such as ``topics/ai.atom``), or None when there is none.
