@@ -39,6 +39,18 @@ def write_article(folder: Path, name: str, **fields: Any) -> Path:
     return write_text(folder, name, f"---\n{front_matter}---\nThe body is not part of any feed.\n")
 
 
+def write_stories(folder: Path, count: int, **extra: Any) -> None:
+    """``count`` articles "Story 0".. with markup in their titles, one a day from 2021-03-01, plus ``extra``."""
+    for number in range(count):
+        write_article(folder, f"{number}.md", **{
+            "title": f"Story {number} & <b>friends</b>",
+            "webUrl": f"https://news.example.org/{number}",
+            "publishedDateTime": f"2021-03-0{number + 1}T10:00:00Z",
+            "topics": ["Robots"],
+            **extra,
+        })
+
+
 def write_text(folder: Path, name: str, text: str) -> Path:
     """Write an article file verbatim (for front matter yaml.safe_dump cannot produce)."""
     path = folder / name

@@ -28,9 +28,8 @@ from pathlib import Path
 
 import feedparser
 import pytest
-import yaml
 
-from .conftest import files_under
+from .conftest import files_under, write_stories
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DEPLOY = REPOSITORY / "deploy"
@@ -239,15 +238,7 @@ def _fetch(port: int, path: str, headers: dict[str, str] | None = None, method: 
 def news_seeds(tmp_path_factory) -> Path:
     """Five articles in one topic and one provider: with --limit 2 --archive-size 2, two archives each."""
     seeds = tmp_path_factory.mktemp("nginx-seeds")
-    for number in range(5):
-        fields = {
-            "title": f"Story {number} & <b>friends</b>",
-            "webUrl": f"https://news.example.org/{number}",
-            "publishedDateTime": f"2021-03-0{number + 1}T10:00:00Z",
-            "topics": ["Robots"],
-            "provider": {"name": "CNBC", "domain": "cnbc.com"},
-        }
-        (seeds / f"{number}.md").write_text("---\n" + yaml.safe_dump(fields) + "---\n", encoding="utf-8")
+    write_stories(seeds, 5, provider={"name": "CNBC", "domain": "cnbc.com"})
     return seeds
 
 

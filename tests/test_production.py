@@ -13,7 +13,8 @@ from pathlib import Path
 
 import feedparser
 import pytest
-import yaml
+
+from .conftest import write_stories
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
@@ -27,14 +28,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
     seeds = tmp_path_factory.mktemp("gunicorn-seeds")
-    for number in range(5):
-        fields = {
-            "title": f"Story {number} & <b>friends</b>",
-            "webUrl": f"https://news.example.org/{number}",
-            "publishedDateTime": f"2021-03-0{number + 1}T10:00:00Z",
-            "topics": ["Robots"],
-        }
-        (seeds / f"{number}.md").write_text("---\n" + yaml.safe_dump(fields) + "---\n", encoding="utf-8")
+    write_stories(seeds, 5)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, FEEDPUB_SEEDS=str(seeds), FEEDPUB_BASE_URL=base)
