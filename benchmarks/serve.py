@@ -1,19 +1,20 @@
-"""Measure serving one feed: feedpub's app under gunicorn against nginx serving `feedpub build` output.
+"""Measure serving one feed: feedpub's app under granian and gunicorn against nginx serving `feedpub build` output.
 
-    python benchmarks/serve.py [--seeds /tmp/bench-10k | --count 10000] [--workers 2] [--duration 10]
+    python benchmarks/serve.py [--seeds /tmp/bench-10k | --count 10000] [--servers granian,gunicorn]
+                               [--workers 2] [--duration 10] [--connections 32]
 
-1. Starts ``gunicorn server:app`` on 127.0.0.1 (a free high port) with ``FEEDPUB_SEEDS`` set to the
-   article folder and ``-w WORKERS`` (installs gunicorn into this Python's environment with pip if missing),
-   and waits until it answers.
+1. For each WSGI server in ``--servers``, starts it serving ``server:app`` on 127.0.0.1 (a free high port)
+   with ``FEEDPUB_SEEDS`` set to the article folder and WORKERS workers (installs the server into this
+   Python's environment with pip if missing), and waits until it answers.
 2. Runs a load generator against one Atom feed (``--path``, default ``all.atom``): ``wrk`` when it is on
    PATH, otherwise a small Python one (threads, keep-alive connections, at most 10 s). First plain GETs,
    then GETs with ``If-None-Match`` set to the ETag of a first response (answered 304).
 3. Builds the same site with ``feedpub build`` into a temporary folder and serves it with nginx
    (``nginx`` on PATH or in /usr/sbin; a minimal config in the temporary folder: 127.0.0.1 only, a free
-   high port, ``daemon off``, pid and logs in the temporary folder, as many workers as gunicorn), then
+   high port, ``daemon off``, pid and logs in the temporary folder, as many workers), then
    runs the same two loads.
 
-Prints requests/s and p99 latency for each, and the ratio gunicorn/nginx. All traffic goes to 127.0.0.1,
+Prints requests/s and p99 latency for each, and the ratio of each WSGI server to nginx. All traffic goes to 127.0.0.1,
 every wait and load is bounded in time, and every process it started is stopped before it exits.
 """
 
@@ -212,13 +213,20 @@ def python_load(url: str, headers: dict[str, str], seconds: float, connections: 
 # --- the two servers ------------------------------------------------------------------------------------
 
 
-def ensure_gunicorn() -> str:
-    beside = Path(sys.executable).with_name("gunicorn")
-    if beside.exists():
-        return str(beside)
-    print("gunicorn is not installed here; installing it with pip", file=sys.stderr)
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "gunicorn"], check=True)
-    return str(beside)
+def app_server_command(name: str, args: argparse.Namespace, port: int) -> list[str]:
+    """The command line that serves ``server:app`` with the WSGI server ``name`` (installed if missing)."""
+    program = Path(sys.executable).with_name(name)
+    if not program.exists():
+        print(f"{name} is not installed here; installing it with pip", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", name], check=True)
+    if name == "granian":
+        return [str(program), "--interface", "wsgi", "--workers", str(args.workers), "--host", HOST,
+                "--port", str(port), "--log-level", "warning", "server:app"]
+    return [str(program), "-w", str(args.workers), "-k", args.worker_class, "-b", f"{HOST}:{port}",
+            "--timeout", "120", "--log-level", "warning", "server:app"]
+
+
+APP_SERVERS = ("granian", "gunicorn")
 
 
 NGINX_CONF = """\
@@ -289,17 +297,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=Path, help="article folder (default: generate --count articles)")
     parser.add_argument("--count", type=int, default=10_000, help="articles to generate when --seeds is not given")
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default: 1)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers and nginx worker processes")
+    parser.add_argument("--servers", default=",".join(APP_SERVERS),
+                        help=f"WSGI servers to measure, comma-separated (default: {','.join(APP_SERVERS)})")
+    parser.add_argument("--workers", type=int, default=2, help="WSGI server workers and nginx worker processes")
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (default: sync)")
     parser.add_argument("--path", default="all.atom", help="feed to request, under /feeds/ (default: all.atom)")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per load (default: 10)")
-    parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default: 16)")
+    parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default: 32)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default: 2)")
-    parser.add_argument("--startup-timeout", type=float, default=300.0, help="seconds to wait for gunicorn")
+    parser.add_argument("--startup-timeout", type=float, default=300.0, help="seconds to wait for each WSGI server")
     parser.add_argument("--python-load", action="store_true", help="use the Python load generator even if wrk exists")
     args = parser.parse_args(argv)
     if args.duration <= 0 or args.duration > 120:
         parser.error("--duration must be between 0 and 120 seconds")
+    servers = [name.strip() for name in args.servers.split(",") if name.strip()]
+    if not servers or set(servers) - set(APP_SERVERS):
+        parser.error(f"--servers takes names from {', '.join(APP_SERVERS)}")
 
     seeds = args.seeds
     if seeds is None:
@@ -308,7 +321,6 @@ def main(argv: list[str] | None = None) -> int:
     seeds = seeds.resolve()
     wrk = None if args.python_load else shutil.which("wrk")
     nginx = nginx_binary()
-    gunicorn = ensure_gunicorn()
     files = sum(1 for name in os.listdir(seeds) if name.endswith((".md", ".markdown", ".txt")))
 
     tmp = Path(tempfile.mkdtemp(prefix="feedpub-serve-"))
@@ -321,22 +333,21 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     results: list[Load] = []
     try:
-        # --- gunicorn ------------------------------------------------------------------------------
-        port = free_port()
+        # --- feedpub's app under each WSGI server -------------------------------------------------
         env = {k: v for k, v in os.environ.items() if not k.startswith("FEEDPUB_")}
-        env["FEEDPUB_SEEDS"] = str(seeds)
-        env["FEEDPUB_BASE_URL"] = f"http://{HOST}:{port}"
-        command = [gunicorn, "-w", str(args.workers), "-k", args.worker_class, "-b", f"{HOST}:{port}",
-                   "--timeout", "120", "--log-level", "warning", "server:app"]
-        started = time.perf_counter()
-        app = Service("gunicorn", command, REPO, env, tmp / "gunicorn.log")
-        services.append(app)
-        url = f"http://{HOST}:{port}/feeds/{args.path}"
-        wait_until_answering(url, app, args.startup_timeout)
-        print(f"gunicorn answered after {time.perf_counter() - started:.1f} s ({files:,} articles, "
-              f"{args.workers} {args.worker_class} workers)", file=sys.stderr)
-        results += measure_both("gunicorn", url, args, wrk)
-        app.stop()
+        for name in servers:
+            port = free_port()
+            env["FEEDPUB_SEEDS"] = str(seeds)
+            env["FEEDPUB_BASE_URL"] = f"http://{HOST}:{port}"
+            started = time.perf_counter()
+            app = Service(name, app_server_command(name, args, port), REPO, env, tmp / f"{name}.log")
+            services.append(app)
+            url = f"http://{HOST}:{port}/feeds/{args.path}"
+            wait_until_answering(url, app, args.startup_timeout)
+            print(f"{name} answered after {time.perf_counter() - started:.1f} s ({files:,} articles, "
+                  f"{args.workers} workers)", file=sys.stderr)
+            results += measure_both(name, url, args, wrk)
+            app.stop()
 
         # --- nginx ---------------------------------------------------------------------------------
         if nginx is None:
@@ -379,7 +390,8 @@ def main(argv: list[str] | None = None) -> int:
     tool = "wrk" if wrk else "a Python load generator (threads)"
     print(f"\nServing /feeds/{args.path} for {files:,} articles on {os.cpu_count()} CPUs with {tool}, "
           f"{args.connections} connections, {args.duration:.0f} s per load; "
-          f"gunicorn -w {args.workers} -k {args.worker_class}, nginx worker_processes {args.workers}.\n")
+          f"{args.workers} workers for {', '.join(servers)} (gunicorn -k {args.worker_class}), "
+          f"nginx worker_processes {args.workers}.\n")
     print("| server | request | requests/s | p99 latency ms | requests | notes |")
     print("|---|---|---:|---:|---:|---|")
     for load in results:
@@ -387,11 +399,12 @@ def main(argv: list[str] | None = None) -> int:
               f"{load.statuses or ''} |")
     by = {(load.server, load.request): load for load in results}
     print()
-    for request in ("GET", "GET If-None-Match"):
-        mine, theirs = by.get(("gunicorn", request)), by.get(("nginx", request))
-        if mine and theirs and theirs.rps:
-            print(f"gunicorn/nginx, {request}: {mine.rps / theirs.rps:.3f} × the requests/s, "
-                  f"{mine.p99_ms / theirs.p99_ms:.1f} × the p99 latency")
+    for name in servers:
+        for request in ("GET", "GET If-None-Match"):
+            mine, theirs = by.get((name, request)), by.get(("nginx", request))
+            if mine and theirs and theirs.rps:
+                print(f"{name}/nginx, {request}: {mine.rps / theirs.rps:.3f} × the requests/s, "
+                      f"{mine.p99_ms / theirs.p99_ms:.1f} × the p99 latency")
     return 0
 
 

@@ -12,10 +12,15 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from collections.abc import Callable
+from functools import lru_cache
+from http import HTTPStatus
 from typing import Any
 
 from flask import Blueprint, Flask, Request, Response, current_app, redirect, request, url_for
+from werkzeug.datastructures import ETags
 from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.http import http_date, parse_accept_header, parse_date, parse_etags
 
 from .build import Build
 from .config import Settings, load_settings
@@ -28,6 +33,8 @@ from .websub import BackgroundPublisher, changed_between
 log = logging.getLogger(__name__)
 feeds = Blueprint("feeds", __name__)
 MAX_PATH = 512
+PREFIX = "/feeds/"
+STATUS_LINES = {status: f"{status} {HTTPStatus(status).phrase}" for status in (200, 304)}
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, Last-Modified, Link"}
 MAX_QUERY_LIMIT = 500
 MAX_QUERY_CACHE = 256
@@ -41,8 +48,10 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     app.config.from_mapping(CACHE_MAX_AGE=settings.cache_max_age, ARCHIVE_MAX_AGE=ARCHIVE_MAX_AGE)
     if config:
         app.config.from_mapping(config)
-    served = _Served(settings)
+    policy = _Policy(app.config["CACHE_MAX_AGE"], app.config["ARCHIVE_MAX_AGE"], settings.hub_url, settings.feeds_url)
+    served = _Served(settings, policy)
     app.extensions["feedpub"] = served
+    app.wsgi_app = serve_documents(app.wsgi_app, served)  # type: ignore[method-assign]
     if settings.reload_interval > 0:
         served.reloader.start(settings.reload_interval)
     app.register_blueprint(feeds)
@@ -51,20 +60,45 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
 
 
 @dataclass(frozen=True)
+class _Policy:
+    """The HTTP headers every document shares, fixed when the app is made."""
+
+    cache_max_age: int
+    archive_max_age: int
+    hub_url: str
+    feeds_url: str
+
+    def headers(self, path: str, query: Query | None) -> list[tuple[str, str]]:
+        max_age = self.archive_max_age if ARCHIVE in path else self.cache_max_age
+        headers = [("Cache-Control", f"public, max-age={max_age}"), ("Vary", "Accept-Encoding"), *CORS.items(),
+                   ("X-Content-Type-Options", "nosniff")]
+        if self.hub_url and query is None and path.rpartition(".")[2] in FORMATS:
+            headers.append(("Link", f'<{self.hub_url}>; rel="hub", <{self.feeds_url}{path}>; rel="self"'))
+        return headers
+
+
+@dataclass(frozen=True)
 class _Representation:
+    """One encoding of a document with its response headers, computed once, so answering costs no work."""
+
     body: bytes
     etag: str
-    encoding: str | None
+    headers: tuple[tuple[str, str], ...]  # of a 200
+    not_modified_headers: tuple[tuple[str, str], ...]  # of a 304: validators and caching, no entity headers
 
 
 @dataclass(frozen=True)
 class _Rendered:
-    document: Document
     identity: _Representation
     gzipped: _Representation
+    last_modified: datetime | None
 
-    def for_request(self, req: Request) -> _Representation:
-        return self.gzipped if req.accept_encodings["gzip"] > 0 else self.identity
+    def answer(self, environ: dict[str, Any]) -> tuple[int, tuple[tuple[str, str], ...], bytes]:
+        """Status, headers and body for a GET or HEAD with this request's negotiation and validators."""
+        chosen = self.gzipped if _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING")) else self.identity
+        if _not_modified(environ, chosen.etag, self.last_modified):
+            return 304, chosen.not_modified_headers, b""
+        return 200, chosen.headers, chosen.body
 
 
 class _Representations:
@@ -74,8 +108,9 @@ class _Representations:
     kept in a bounded cache, since their number is open-ended.
     """
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, policy: _Policy) -> None:
         self.site = site
+        self.policy = policy
         self._documents: dict[str, _Rendered] = {}
         self._queries: dict[tuple[str, str], _Rendered] = {}
 
@@ -83,32 +118,71 @@ class _Representations:
         cache, key = (self._documents, path) if query is None else (self._queries, (path, query.query_string()))
         rendered = cache.get(key)  # type: ignore[call-overload]
         if rendered is None:
+            if len(path) > MAX_PATH:
+                return None
             document = self.site.render(path, query)
             if document is None:
                 return None
-            rendered = _rendered(document)
+            rendered = _rendered(document, self.policy.headers(path, query))
             if query is not None and len(cache) >= MAX_QUERY_CACHE:
                 cache.pop(next(iter(cache)))  # the oldest entry
             cache[key] = rendered  # type: ignore[index]
         return rendered
 
 
-def _rendered(document: Document) -> _Rendered:
+def _rendered(document: Document, shared: list[tuple[str, str]]) -> _Rendered:
     digest = hashlib.sha256(document.body).hexdigest()[:32]
     # mtime=0 keeps the gzip bytes, and so their ETag, the same on every start.
     compressed = gzip.compress(document.body, compresslevel=6, mtime=0)
+    last_modified = document.last_modified
+    if last_modified is not None:
+        # Never later than now (RFC 9110 8.8.2.1), even for an article dated in the future.
+        last_modified = min(last_modified, datetime.now(timezone.utc)).replace(microsecond=0)
+
+    def representation(body: bytes, etag: str, encoding: str | None) -> _Representation:
+        validators = [("ETag", f'"{etag}"'), *shared]
+        entity = [("Content-Type", document.content_type), ("Content-Length", str(len(body)))]
+        if encoding:
+            entity.append(("Content-Encoding", encoding))
+        if last_modified is not None:
+            entity.append(("Last-Modified", http_date(last_modified)))
+        return _Representation(body, etag, tuple(entity + validators), tuple(validators))
+
     return _Rendered(
-        document,
-        _Representation(document.body, digest, None),
-        _Representation(compressed, f"{digest}-gzip", "gzip"),
+        representation(document.body, digest, None),
+        representation(compressed, f"{digest}-gzip", "gzip"),
+        last_modified,
     )
+
+
+def serve_documents(app: Callable[..., Any], served: _Served) -> Callable[..., Any]:
+    """WSGI middleware answering plain GET and HEAD requests for documents straight from memory.
+
+    A feed poll then costs a dictionary lookup and a header comparison instead of a trip through Flask's
+    routing and response objects. Anything else (queries, unknown paths, other methods) goes on to ``app``.
+    """
+
+    def fast_path(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        method = environ["REQUEST_METHOD"]
+        path = environ.get("PATH_INFO", "")
+        if (method == "GET" or method == "HEAD") and path.startswith(PREFIX) and not environ.get("QUERY_STRING") \
+                and COMBINE not in path:
+            rendered = served.representations.get(path[len(PREFIX):] or INDEX)
+            if rendered is not None:
+                status, headers, body = rendered.answer(environ)
+                start_response(STATUS_LINES[status], list(headers))
+                return [body] if status == 200 and method == "GET" else []
+        return app(environ, start_response)
+
+    return fast_path
 
 
 class _Served:
     """What the app serves now: the reloader's current site, with its rendered documents."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, policy: _Policy) -> None:
         self.settings = settings
+        self.policy = policy
         self.publisher = BackgroundPublisher(settings.hub_url) if settings.hub_url else None
         self.reloader = Reloader(settings, on_change=self._swap)
         build = self.reloader.current
@@ -118,11 +192,11 @@ class _Served:
             "serving %d articles in %d topics from %s",
             len(build.catalog.articles), len(build.catalog.topics), settings.seeds,
         )
-        self.representations = _Representations(build.site)
+        self.representations = _Representations(build.site, policy)
 
     def _swap(self, previous: Build, fresh: Build) -> None:
         # One assignment: a request holds either the old documents or the new ones, never a mix.
-        self.representations = _Representations(fresh.site)
+        self.representations = _Representations(fresh.site, self.policy)
         if self.publisher is not None:
             self.publisher.submit(changed_between(previous, fresh))
 
@@ -155,36 +229,13 @@ def document(path: str) -> Response:
 
 
 def _serve(path: str) -> Response:
-    representations = current_app.extensions["feedpub"].representations
+    """Documents the fast path did not answer: query feeds, and paths with no document (404)."""
     query = _query(path, request)
-    rendered = representations.get(path, query) if len(path) <= MAX_PATH else None
+    rendered = current_app.extensions["feedpub"].representations.get(path, query)
     if rendered is None:
         return Response(f"No feed at /feeds/{path}. The list of feeds is at /feeds/\n", 404, mimetype="text/plain")
-    chosen = rendered.for_request(request)
-    response = Response(status=200)
-    response.set_etag(chosen.etag)
-    response.cache_control.public = True
-    response.cache_control.max_age = current_app.config["ARCHIVE_MAX_AGE" if ARCHIVE in path else "CACHE_MAX_AGE"]
-    response.vary.add("Accept-Encoding")
-    response.headers.update(CORS)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    hub = current_app.extensions["feedpub"].settings.hub_url
-    if hub and query is None and path.rpartition(".")[2] in FORMATS:
-        self_url = current_app.extensions["feedpub"].settings.feeds_url + path
-        response.headers["Link"] = f'<{hub}>; rel="hub", <{self_url}>; rel="self"'
-    last_modified = rendered.document.last_modified
-    if last_modified is not None:
-        # Never later than now (RFC 9110 8.8.2.1), even for an article dated in the future.
-        last_modified = min(last_modified, datetime.now(timezone.utc))
-        response.last_modified = last_modified
-    if _not_modified(request, chosen.etag, last_modified):
-        response.status_code = 304  # validators and caching headers stay; no body
-        return response
-    response.set_data(chosen.body)
-    response.content_type = rendered.document.content_type
-    if chosen.encoding:
-        response.content_encoding = chosen.encoding
-    return response
+    status, headers, body = rendered.answer(request.environ)
+    return Response(body, status, list(headers))
 
 
 class BadQuery(BadRequest):
@@ -216,12 +267,29 @@ def _whole_number(req: Request, name: str, low: int, high: int) -> int | None:
     return int(text)
 
 
-def _not_modified(req: Request, etag: str, last_modified: Any) -> bool:
+def _not_modified(environ: dict[str, Any], etag: str, last_modified: datetime | None) -> bool:
     """RFC 9110 section 13.2.2: If-None-Match decides when sent; If-Modified-Since only without it."""
-    if "If-None-Match" in req.headers:
-        return req.if_none_match.contains_weak(etag)
-    since = req.if_modified_since
-    return since is not None and last_modified is not None and last_modified.replace(microsecond=0) <= since
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        return _etags(if_none_match).contains_weak(etag)
+    since = _date(environ.get("HTTP_IF_MODIFIED_SINCE"))
+    return since is not None and last_modified is not None and last_modified <= since
+
+
+# Clients repeat the same few header values, so each is parsed once (werkzeug's parsers, cached).
+@lru_cache(maxsize=256)
+def _accepts_gzip(accept_encoding: str | None) -> bool:
+    return parse_accept_header(accept_encoding)["gzip"] > 0
+
+
+@lru_cache(maxsize=256)
+def _etags(value: str) -> ETags:
+    return parse_etags(value)
+
+
+@lru_cache(maxsize=256)
+def _date(value: str | None) -> datetime | None:
+    return parse_date(value)
 
 
 def _plain_error(error: HTTPException) -> Response:

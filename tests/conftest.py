@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,12 @@ from feedpub.build import Build, load_site
 from feedpub.config import Settings
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def production_server(port: int) -> list[str]:
+    """The command the README gives for production (granian, two workers), on 127.0.0.1:``port``."""
+    return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+            "--workers", "2", "--working-dir", str(REPO), "server:app"]
 BASE_URL = "https://news.example.org"
 FEEDS_URL = BASE_URL + "/feeds/"
 

@@ -1,4 +1,4 @@
-"""The pages as a person sees them: real headless Chromium against a real gunicorn on 127.0.0.1.
+"""The pages as a person sees them: real headless Chromium against a real granian on 127.0.0.1.
 
 Chromium loads the index and the feed pages and hands back the DOM after its parser and any script ran
 (``--dump-dom``), so escaping is checked where it matters: in what the browser built, not in the bytes
@@ -36,7 +36,8 @@ import lxml.html
 import pytest
 import yaml
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+from .conftest import production_server
+
 SITE_TITLE = "Browser Test News"
 WAIT = 20  # seconds: the most the server may take to start, or one request to answer
 BROWSER_WAIT = 15  # seconds for one Chromium run (about 1 s normally)
@@ -163,7 +164,7 @@ def images() -> Iterator[ImageServer]:
         thread.join(timeout=5)
 
 
-# --- the feedpub server: gunicorn on a free port, as in test_production.py ---
+# --- the feedpub server: granian on a free port, as in test_production.py ---
 
 
 def _free_port() -> int:
@@ -212,11 +213,10 @@ def server(tmp_path_factory: pytest.TempPathFactory, images: ImageServer) -> Ite
     # Only these settings: a developer's own FEEDPUB_* variables or feedpub.toml must not change the pages.
     env = {name: value for name, value in os.environ.items() if not name.startswith("FEEDPUB_")}
     env.update(FEEDPUB_SEEDS=str(seeds), FEEDPUB_BASE_URL=base, FEEDPUB_TITLE=SITE_TITLE)
-    log = tmp_path_factory.mktemp("gunicorn") / "stderr.log"
+    log = tmp_path_factory.mktemp("server") / "stderr.log"
     with log.open("wb") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "--pythonpath", str(REPOSITORY), "server:app"],
+            production_server(port),
             cwd=seeds.parent, env=env, stdout=subprocess.DEVNULL, stderr=stderr,
         )
     try:
@@ -228,7 +228,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, images: ImageServer) -> Ite
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start:\n{log.read_text(errors='replace')[-3000:]}")
+                raise RuntimeError(f"granian did not start:\n{log.read_text(errors='replace')[-3000:]}")
             time.sleep(0.1)
         yield base
     finally:

@@ -1,5 +1,5 @@
 """The nginx configurations in deploy/, run for real: nginx on 127.0.0.1 serving a `feedpub build` output
-folder (deploy/nginx-static.conf) and caching a real gunicorn (deploy/nginx-proxy.conf), read over HTTP.
+folder (deploy/nginx-static.conf) and caching a real granian (deploy/nginx-proxy.conf), read over HTTP.
 
 The deploy files stay usable as they are: each test copies one, substitutes the root, the cache folder
 and the addresses, checking that each placeholder is there exactly once, and includes the copy from a
@@ -29,11 +29,11 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from .conftest import files_under, write_stories
+from .conftest import files_under, production_server, write_stories
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 DEPLOY = REPOSITORY / "deploy"
-BASE_URL = "https://feeds.example.org"  # the same for the static build and gunicorn, so bodies compare equal
+BASE_URL = "https://feeds.example.org"  # the same for the static build and granian, so bodies compare equal
 STARTUP_SECONDS = 15
 CONTENT_TYPES = {
     "rss": "application/rss+xml; charset=utf-8",
@@ -273,7 +273,7 @@ def static_site(tmp_path_factory, news_seeds: Path) -> Iterator[StaticSite]:
 @dataclass
 class Proxy:
     port: int  # nginx
-    app_port: int  # gunicorn, behind it
+    app_port: int  # granian, behind it
 
 
 @pytest.fixture(scope="module")
@@ -284,13 +284,13 @@ def proxy(tmp_path_factory, news_seeds: Path) -> Iterator[Proxy]:
     environment = _clean_environment(
         FEEDPUB_SEEDS=str(news_seeds), FEEDPUB_BASE_URL=BASE_URL, FEEDPUB_LIMIT="2", FEEDPUB_ARCHIVE_SIZE="2",
     )
-    with (work / "gunicorn.log").open("wb") as output:
+    with (work / "server.log").open("wb") as output:
         app = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{app_port}", "--workers", "2", "server:app"],
+            production_server(app_port),
             cwd=REPOSITORY, env=environment, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
-        _wait_until_listening(app_port, app, "gunicorn", lambda: (work / "gunicorn.log").read_text(errors="replace"))
+        _wait_until_listening(app_port, app, "granian", lambda: (work / "server.log").read_text(errors="replace"))
         site = _substitute(
             (DEPLOY / "nginx-proxy.conf").read_text(encoding="utf-8"),
             {
@@ -447,7 +447,7 @@ def test_static_feeds_parse_cleanly_and_revalidate_in_feedparser(static_site: St
 
 
 def test_static_and_the_app_serve_the_same_documents_and_headers(static_site: StaticSite, proxy: Proxy) -> None:
-    """Every built file, over static nginx and from gunicorn directly: same bytes, type and caching."""
+    """Every built file, over static nginx and from granian directly: same bytes, type and caching."""
     headers = ("Content-Type", "Cache-Control", "Vary", "Access-Control-Allow-Origin", "X-Content-Type-Options")
     for path in ["", *files_under(static_site.feeds)]:
         static = _fetch(static_site.port, f"/feeds/{path}")

@@ -1,4 +1,4 @@
-"""The production server: a real gunicorn on 127.0.0.1, read by real feed clients over real HTTP."""
+"""The production server: a real granian on 127.0.0.1, read by real feed clients over real HTTP."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from .conftest import write_stories
+from .conftest import production_server, write_stories
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
@@ -27,13 +27,13 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
-    seeds = tmp_path_factory.mktemp("gunicorn-seeds")
+    seeds = tmp_path_factory.mktemp("server-seeds")
     write_stories(seeds, 5)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, FEEDPUB_SEEDS=str(seeds), FEEDPUB_BASE_URL=base)
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "server:app"],
+        production_server(port),
         cwd=REPOSITORY, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:
@@ -44,7 +44,7 @@ def server(tmp_path_factory) -> Iterator[str]:
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not start: {process.stderr.read().decode()}") from None
+                    raise RuntimeError(f"granian did not start: {process.stderr.read().decode()}") from None
                 time.sleep(0.1)
         yield base
     finally:

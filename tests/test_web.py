@@ -176,3 +176,57 @@ def test_last_modified_is_never_in_the_future(seeds, settings):
     write_article(seeds, "future.md", **article("future", publishedDateTime="2999-01-01T00:00:00Z"))
     response = create_app(settings).test_client().get("/feeds/all.atom")
     assert response.last_modified is not None and response.last_modified.year < 2999
+
+
+# Plain documents are answered by a WSGI fast path, query feeds by Flask: both must follow the same rules.
+ANSWERED_BY_EITHER_PATH = pytest.mark.parametrize("url", ["/feeds/all.atom", "/feeds/all.atom?limit=1"])
+
+
+@ANSWERED_BY_EITHER_PATH
+def test_a_304_repeats_the_validators_and_caching_headers_but_no_body_headers(client, url):
+    first = client.get(url)
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    for name in ("ETag", "Cache-Control", "Vary", "Access-Control-Allow-Origin"):
+        assert again.headers[name] == first.headers[name]
+    for name in ("Content-Type", "Content-Encoding", "Last-Modified"):
+        assert name not in again.headers
+
+
+@ANSWERED_BY_EITHER_PATH
+@pytest.mark.parametrize("accept, compressed", [
+    ("gzip", True), ("deflate, gzip;q=0.5", True), ("*", True), ("gzip;q=0", False), ("identity", False), (None, False),
+])
+def test_gzip_is_sent_exactly_when_the_client_accepts_it(client, url, accept, compressed):
+    import gzip
+
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    response = client.get(url, headers={"Accept-Encoding": accept} if accept else {})
+    assert response.headers["Vary"] == "Accept-Encoding"
+    assert (response.headers.get("Content-Encoding") == "gzip") is compressed
+    assert (gzip.decompress(response.data) if compressed else response.data) == plain.data
+    assert int(response.headers["Content-Length"]) == len(response.data)
+    assert (response.headers["ETag"] != plain.headers["ETag"]) is compressed
+
+
+@ANSWERED_BY_EITHER_PATH
+@pytest.mark.parametrize("if_none_match, status", [
+    ("{etag}", 304), ("W/{etag}", 304), ('"other", {etag}', 304), ("*", 304), ('"other"', 200), ('W/"other"', 200),
+])
+def test_if_none_match_uses_weak_comparison_over_a_list_of_etags(client, url, if_none_match, status):
+    etag = client.get(url).headers["ETag"]
+    response = client.get(url, headers={"If-None-Match": if_none_match.format(etag=etag)})
+    assert response.status_code == status
+
+
+def test_if_none_match_decides_over_if_modified_since(client):
+    first = client.get("/feeds/all.rss")
+    response = client.get("/feeds/all.rss", headers={
+        "If-None-Match": '"other"', "If-Modified-Since": first.headers["Last-Modified"],
+    })
+    assert response.status_code == 200
+
+
+def test_an_unparsable_if_modified_since_gives_the_full_document(client):
+    response = client.get("/feeds/all.rss", headers={"If-Modified-Since": "yesterday"})
+    assert response.status_code == 200 and response.data
