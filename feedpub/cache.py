@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import os
+import zlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,8 @@ from . import __version__
 from .model import Article, Image, Problem, Provider
 
 log = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 3
+SHARDS = 64
 StatKey = tuple[int, int, int, int]
 
 
@@ -28,15 +30,26 @@ def stat_key(stat: os.stat_result) -> StatKey:
 
 
 class ArticleCache:
-    """Parsed articles (and their problems) by file, for one seeds folder and one set of load settings."""
+    """Parsed articles (and their problems) by file, for one seeds folder and one set of load settings.
+
+    The entries are spread over `SHARDS` files by a hash of the path, so a build that re-parsed one
+    article rewrites one small file, not the record of every article.
+    """
 
     def __init__(self, folder: Path, seeds: Path, max_bytes: int) -> None:
-        self.path = folder / f"articles-{hashlib.sha256(str(seeds.resolve()).encode()).hexdigest()[:16]}.json"
+        self.folder = folder / f"articles-{hashlib.sha256(str(seeds.resolve()).encode()).hexdigest()[:16]}"
         self._header = {"format": FORMAT, "feedpub": __version__, "seeds": str(seeds.resolve()), "max_bytes": max_bytes}
-        self._old: dict[str, list[Any]] = self._read()
+        self._old: dict[str, list[Any]] = {}
+        for shard in range(SHARDS):
+            self._old.update(self._read(shard))
         self._new: dict[str, list[Any]] = {}
         self.hits = 0
-        self._changed = False
+        self._changed_shards: set[int] = set()
+
+    @property
+    def path(self) -> Path:
+        """The folder of shard files (there is one per seeds folder)."""
+        return self.folder
 
     def get(self, label: str, key: StatKey) -> tuple[Article | None, list[Problem]] | None:
         entry = self._old.get(label)
@@ -52,7 +65,7 @@ class ArticleCache:
         return article, problems
 
     def put(self, label: str, key: StatKey, article: Article | None, problems: list[Problem]) -> None:
-        self._changed = True
+        self._changed_shards.add(_shard(label))
         self._new[label] = [
             list(key),
             _fields(article) if article is not None else None,
@@ -60,33 +73,52 @@ class ArticleCache:
         ]
 
     def save(self) -> None:
-        """Write what this load saw (files gone since are dropped); failures only cost the next build time."""
-        if not self._changed and self._new.keys() == self._old.keys():
+        """Write the shards that changed (files gone since are dropped); failures only cost the next build time."""
+        changed = self._changed_shards | {_shard(label) for label in self._old.keys() - self._new.keys()}
+        if not changed:
             return  # every file came from the cache: it is current as it is
+        shards: dict[int, dict[str, list[Any]]] = {shard: {} for shard in changed}
+        for label, entry in self._new.items():
+            shard = shards.get(_shard(label))
+            if shard is not None:
+                shard[label] = entry
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-            # json.dumps (not json.dump to a stream) uses the C encoder: several times faster here.
-            body = json.dumps({**self._header, "files": self._new}, ensure_ascii=False, separators=(",", ":"))
-            temporary.write_text(body, encoding="utf-8")
-            os.replace(temporary, self.path)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for number, files in sorted(shards.items()):
+                target = self._shard_path(number)
+                temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+                # json.dumps (not json.dump to a stream) uses the C encoder: several times faster here.
+                body = json.dumps({**self._header, "files": files}, ensure_ascii=False, separators=(",", ":"))
+                temporary.write_text(body, encoding="utf-8")
+                os.replace(temporary, target)
         except OSError as error:
-            log.warning("could not save the article cache %s (%s); the next build parses every file", self.path, error)
+            log.warning("could not save the article cache in %s (%s); the next build parses more files",
+                        self.folder, error)
 
-    def _read(self) -> dict[str, list[Any]]:
+    def _shard_path(self, number: int) -> Path:
+        return self.folder / f"{number:02d}.json"
+
+    def _read(self, number: int) -> dict[str, list[Any]]:
+        path = self._shard_path(number)
         try:
-            with self.path.open("rb") as stream:
+            with path.open("rb") as stream:
                 document = json.load(stream)
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as error:
-            log.info("ignoring the unreadable article cache %s (%s); rebuilding it", self.path, error)
+            log.info("ignoring the unreadable article cache file %s (%s); rebuilding it", path, error)
             return {}
         if not isinstance(document, dict) or any(document.get(k) != v for k, v in self._header.items()):
-            log.info("ignoring the article cache %s: it was written for other settings or another version", self.path)
+            log.info("ignoring the article cache file %s: it was written for other settings or another version", path)
             return {}
         files = document.get("files")
-        return files if isinstance(files, dict) else {}
+        if not isinstance(files, dict):
+            return {}
+        return {label: entry for label, entry in files.items() if _shard(label) == number}
+
+
+def _shard(label: str) -> int:
+    return zlib.crc32(label.encode("utf-8", "surrogateescape")) % SHARDS
 
 
 def _fields(article: Article) -> list[Any]:
@@ -97,12 +129,13 @@ def _fields(article: Article) -> list[Any]:
         [provider.name, provider.domain] if provider else None,
         list(article.topics),
         [[image.url, image.width, image.height] for image in article.images],
+        article.revision,
     ]
 
 
 def _article(fields: list[Any], source: str) -> Article:
     (id_, title, url, published, updated, excerpt, is_published, heat, quality, type_,
-     provider, topics, images) = fields
+     provider, topics, images, revision) = fields
     return Article(
         id=id_, title=title, url=url,
         published_at=datetime.fromisoformat(published), updated_at=datetime.fromisoformat(updated),
@@ -110,4 +143,5 @@ def _article(fields: list[Any], source: str) -> Article:
         provider=Provider(*provider) if provider else None,
         topics=tuple(topics),
         images=tuple(Image(*image) for image in images),
+        revision=revision,
     )

@@ -120,17 +120,23 @@ def page_size(settings: Settings) -> int:
     return min(settings.archive_size, settings.limit)
 
 
-def build_feed(
-    catalog: Catalog,
-    path: str,
-    settings: Settings,
-    query: Query | None = None,
-    entries: dict[str, Entry] | None = None,
-) -> Feed | None:
-    """Describe the document at ``path``, or None when there is no such feed or archive.
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What a feed document lists and how it is titled and linked: a `Feed` before its entries are described."""
+
+    path: str
+    title: str
+    description: str
+    articles: tuple[Article, ...]
+    history: History
+    ttl_minutes: int
+    query: Query | None = None
+
+
+def select_feed(catalog: Catalog, path: str, settings: Settings, query: Query | None = None) -> Selection | None:
+    """The articles of the document at ``path``, or None when there is no such feed or archive.
 
     A ``query`` narrows or re-sorts a subscription feed (server only); such a feed has no archives.
-    ``entries`` keeps each article's `Entry` by URL, for callers that describe many feeds of one catalog.
     """
     current, marker, number_text = path.partition(ARCHIVE)
     selection = _selection(catalog, current, settings)
@@ -158,22 +164,40 @@ def build_feed(
             _archive_path(current, number - 1),
             _archive_path(current, number + 1) if number < archives else None,
         )
+    ttl_minutes = max(1, (ARCHIVE_MAX_AGE if marker else settings.cache_max_age) // 60)
+    return Selection(path, title, description, shown, history, ttl_minutes, query)
+
+
+def build_feed(
+    catalog: Catalog,
+    path: str,
+    settings: Settings,
+    query: Query | None = None,
+    entries: dict[str, Entry] | None = None,
+) -> Feed | None:
+    """Describe the document at ``path``, or None when there is no such feed or archive (see `select_feed`).
+
+    ``entries`` keeps each article's `Entry` by URL, for callers that describe many feeds of one catalog.
+    """
+    selection = select_feed(catalog, path, settings, query)
+    if selection is None:
+        return None
     if entries is None:
-        listed = tuple(_entry(catalog, article) for article in shown)
+        listed = tuple(_entry(catalog, article) for article in selection.articles)
     else:
-        listed = tuple(entries.get(a.url) or entries.setdefault(a.url, _entry(catalog, a)) for a in shown)
+        listed = tuple(entries.get(a.url) or entries.setdefault(a.url, _entry(catalog, a)) for a in selection.articles)
     return Feed(
         path=path,
-        title=title,
-        description=description,
+        title=selection.title,
+        description=selection.description,
         base_url=settings.feeds_url,
         language=settings.language,
         author=settings.author,
         updated=max((entry.updated for entry in listed), default=EPOCH),
         entries=listed,
-        history=history,
+        history=selection.history,
         query_string=query.query_string() if query is not None else "",
-        ttl_minutes=max(1, (ARCHIVE_MAX_AGE if marker else settings.cache_max_age) // 60),
+        ttl_minutes=selection.ttl_minutes,
         hub=settings.hub_url or None,
     )
 

@@ -7,9 +7,9 @@ skipped; nothing here raises for bad input, so one broken file never stops the r
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -95,14 +95,18 @@ class _Fields:
         return LoadError(message, self.lines.get(key))
 
 
-def discover(seeds: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS) -> Iterator[Path]:
-    """Yield article files under ``seeds`` in a stable order, skipping hidden files and folders."""
+def discover(seeds: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS) -> Iterator[str]:
+    """Yield the paths of article files under ``seeds`` in a stable order, skipping hidden files and folders.
+
+    Paths are plain strings (``seeds/a.md``): they label problems and articles, and at 100,000 files
+    building a `Path` for each costs more than the listing itself.
+    """
     wanted = tuple(ext.lower() for ext in extensions)
-    for folder, dirnames, filenames in os.walk(seeds):
+    for folder, dirnames, filenames in os.walk(str(seeds)):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if not name.startswith(".") and name.lower().endswith(wanted):
-                yield Path(folder, name)
+                yield f"{folder}/{name}"
 
 
 def load_folder(
@@ -120,20 +124,21 @@ def load_folder(
     if not seeds.is_dir():
         problem = Problem(str(seeds), "the seeds folder does not exist or is not a folder")
         return LoadResult((), (problem,), 0)
-    paths = list(discover(seeds, extensions))
-    labels = [path.as_posix() for path in paths]
-    keys: list[StatKey | None] = [None] * len(paths)
-    loaded: list[tuple[Article | None, list[Problem]] | None] = [None] * len(paths)
+    labels = list(discover(seeds, extensions))
+    keys: list[StatKey | None] = [None] * len(labels)
+    loaded: list[tuple[Article | None, list[Problem]] | None] = [None] * len(labels)
     if cache is not None:
-        for index, path in enumerate(paths):
+        for index, label in enumerate(labels):
             try:
-                keys[index] = stat_key(path.stat())
+                keys[index] = stat_key(os.stat(label))
             except OSError:
                 continue
-            loaded[index] = cache.get(labels[index], keys[index])  # type: ignore[arg-type]
+            loaded[index] = cache.get(label, keys[index])  # type: ignore[arg-type]
     missing = [index for index, found in enumerate(loaded) if found is None]
-    jobs = [(paths[index], labels[index], max_bytes) for index in missing]
+    jobs = [(Path(labels[index]), labels[index], max_bytes) for index in missing]
     if workers > 1 and len(jobs) >= PARALLEL_FROM:
+        from concurrent.futures import ProcessPoolExecutor  # only cold builds pay for importing it
+
         with ProcessPoolExecutor(workers) as pool:
             parsed = list(pool.map(_load_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
     else:
@@ -146,7 +151,7 @@ def load_folder(
         cache.save()
     articles = [article for article, _ in loaded if article is not None]  # type: ignore[misc]
     problems = [problem for _, found in loaded for problem in found]  # type: ignore[misc]
-    return LoadResult(tuple(articles), tuple(problems), len(paths))
+    return LoadResult(tuple(articles), tuple(problems), len(labels))
 
 
 def _load_job(job: tuple[Path, str, int]) -> tuple[Article | None, list[Problem]]:
@@ -190,7 +195,8 @@ def parse_article(raw: bytes, label: str) -> tuple[Article, list[Problem]]:
         fields.problems.append(
             Problem(label, f"the key '{key}' appears more than once; the last value is used", "warning", line)
         )
-    return _article(fields), fields.problems
+    revision = hashlib.blake2b(label.encode("utf-8", "surrogateescape") + b"\0" + raw, digest_size=16).hexdigest()
+    return _article(fields, revision), fields.problems
 
 
 def _decode(raw: bytes) -> str:
@@ -288,7 +294,7 @@ def _refuse_aliases(root: yaml.Node, yaml_text: str) -> None:
             stack.extend(node.value)
 
 
-def _article(fields: _Fields) -> Article:
+def _article(fields: _Fields, revision: str) -> Article:
     data = fields.data
     title = _required_text(fields, "title", MAX_TITLE)
     url = _required_url(fields, "webUrl")
@@ -301,6 +307,7 @@ def _article(fields: _Fields) -> Article:
         published_at=published_at,
         updated_at=max(updated_at, published_at),
         source=fields.path,
+        revision=revision,
         excerpt=plain_text(_text(data.get("excerpt")), MAX_EXCERPT),
         is_published=_published_flag(fields),
         heat=_number(fields, "heat", -1),

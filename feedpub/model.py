@@ -6,7 +6,7 @@ without fear that one stage changes what another sees.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
@@ -44,6 +44,9 @@ class Article:
     provider: Provider | None = None
     topics: tuple[str, ...] = ()
     images: tuple[Image, ...] = ()
+    # A digest of the file the article was read from (its name and bytes): equal revisions mean equal
+    # articles, which lets a rebuild tell what changed without comparing every field. "" when unknown.
+    revision: str = field(default="", compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

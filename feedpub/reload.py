@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +26,7 @@ def folder_signature(seeds: Path) -> str:
     digest = hashlib.sha256()
     for path in discover(seeds):
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError:
             continue  # vanished while listing; the next poll sees the folder settled
         digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from importlib import resources
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 
 from .catalog import Catalog
 from .config import Settings
-from .feeds import ARCHIVE, Entry, Query, build_feed, feed_paths
+from .feeds import ARCHIVE, Entry, Query, build_feed, feed_paths, select_feed
 from .formats import FORMATS
 from .formats.xmlfeeds import STYLESHEET
 from .opml import OPML_CONTENT_TYPE, render_opml
@@ -32,6 +33,7 @@ def _code_digest() -> bytes:
 
 
 CODE_DIGEST = _code_digest()
+_url = attrgetter("url")
 INDEX = "index.html"
 OPML = "opml.xml"
 PAGE = "html"
@@ -57,7 +59,8 @@ class Site:
         self._entries_format = ""
         self._entries: dict[Entry, bytes] = {}
         self._described: dict[str, Entry] = {}  # each article's Entry, shared by every feed listing it
-        self._digests: dict[str, bytes] = {}  # each article's Entry digest, by URL
+        self._site_digest = b""
+        self._revisions: dict[str, bytes] | None = None  # each article's revision, by URL
         self._feed_digests: dict[str, bytes | None] = {}  # each feed's digest, by feed path
 
     def paths(self) -> Iterator[str]:
@@ -88,19 +91,32 @@ class Site:
         return hashlib.blake2b(feed_digest + path.encode(), digest_size=20).hexdigest()
 
     def _feed_digest(self, feed_path: str) -> bytes | None:
-        """A digest of one feed's description, shared by its formats and its page."""
-        feed = build_feed(self.catalog, feed_path, self.settings, None, self._described)
-        if feed is None:
+        """A digest of one feed's description, shared by its formats and its page.
+
+        Articles count by their revisions (digests of their files), so this costs a lookup per listed article.
+        """
+        selection = select_feed(self.catalog, feed_path, self.settings)
+        if selection is None:
             return None
-        digest = hashlib.blake2b(CODE_DIGEST, digest_size=20)
-        digest.update(f"{feed.title}\0{feed.description}\0{feed.base_url}\0{feed.language}\0"
-                      f"{feed.author}\0{feed.updated}\0{feed.history}\0{feed.ttl_minutes}\0{feed.hub}".encode())
-        for entry in feed.entries:
-            entry_digest = self._digests.get(entry.url)
-            if entry_digest is None:
-                entry_digest = self._digests[entry.url] = hashlib.blake2b(repr(entry).encode(), digest_size=16).digest()
-            digest.update(entry_digest)
+        if self._revisions is None:
+            self._site_digest, self._revisions = self._describe_site()
+        digest = hashlib.blake2b(self._site_digest, digest_size=20)
+        digest.update(f"{selection.title}\0{selection.description}\0{selection.history}\0{selection.ttl_minutes}\0".encode())
+        digest.update(b"".join(map(self._revisions.__getitem__, map(_url, selection.articles))))
         return digest.digest()
+
+    def _describe_site(self) -> tuple[bytes, dict[str, bytes]]:
+        """What every feed shares (code, settings, topic names) and each article's revision, by URL."""
+        settings = self.settings
+        shared = hashlib.blake2b(CODE_DIGEST, digest_size=20)
+        shared.update(f"{settings.feeds_url}\0{settings.language}\0{settings.author}\0{settings.hub_url}\0".encode())
+        for slug, topic in self.catalog.topics.items():  # entries list their topics by these names
+            shared.update(f"{slug}\0{topic.name}\n".encode())
+        revisions = {
+            article.url: (article.revision or hashlib.blake2b(repr(article).encode(), digest_size=16).hexdigest()).encode()
+            for article in self.catalog.articles
+        }
+        return shared.digest(), revisions
 
     def render(self, path: str, query: Query | None = None) -> Document | None:
         """The document at ``path`` (such as ``topics/ai.atom``), or None when there is none.

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from feedpub.cache import FORMAT
 from feedpub.cli import main
 
 from .conftest import article, files_under, write_article
@@ -31,6 +32,12 @@ def folder(seeds: Path) -> Path:
             provider={"name": "Wire", "domain": "wire.example"}, publishedDateTime=f"2024-05-{number + 1:02d}T00:00:00Z",
         ))
     return seeds
+
+
+def _cache_files(cache: Path) -> list[Path]:
+    files = sorted(cache.glob("*/*.json"))
+    assert files, f"no cache files under {cache}"
+    return files
 
 
 def _touch_later(path: Path) -> None:
@@ -76,23 +83,23 @@ def test_same_size_edit_within_the_same_second_is_still_seen(folder: Path, tmp_p
 def test_a_corrupt_or_foreign_cache_is_ignored_and_rebuilt(folder: Path, tmp_path: Path, damage: bytes) -> None:
     out, cache = tmp_path / "incremental", tmp_path / "cache"
     _build(folder, out, cache)
-    for cache_file in cache.iterdir():
+    for cache_file in _cache_files(cache):
         cache_file.write_bytes(damage)
     CHANGES["content"](folder)
     _build(folder, out, cache)
     assert files_under(out) == _cold(folder, tmp_path, "cold")
-    assert all(json.loads(f.read_bytes())["format"] == 1 for f in cache.iterdir())
+    assert all(json.loads(f.read_bytes())["format"] == FORMAT for f in _cache_files(cache))
 
 
 def test_a_cache_entry_that_lies_about_its_file_is_not_trusted_after_a_touch(folder: Path, tmp_path: Path) -> None:
     out, cache = tmp_path / "incremental", tmp_path / "cache"
     _build(folder, out, cache)
-    (cache_file,) = cache.iterdir()
-    document = json.loads(cache_file.read_bytes())
-    for entry in document["files"].values():
-        if entry[1] is not None:
-            entry[1][1] = "Poisoned title"
-    cache_file.write_text(json.dumps(document))
+    for cache_file in _cache_files(cache):
+        document = json.loads(cache_file.read_bytes())
+        for entry in document["files"].values():
+            if entry[1] is not None:
+                entry[1][1] = "Poisoned title"
+        cache_file.write_text(json.dumps(document))
     for path in folder.iterdir():
         _touch_later(path)
     _build(folder, out, cache)
@@ -115,3 +122,22 @@ def test_a_corrupt_manifest_only_costs_a_full_render(folder: Path, tmp_path: Pat
     CHANGES["topic change"](folder)
     _build(folder, out, cache)
     assert files_under(out) == _cold(folder, tmp_path, "cold")
+
+
+def test_a_rebuild_after_one_edit_rewrites_one_cache_file_and_a_quiet_rebuild_none(folder: Path, tmp_path: Path) -> None:
+    out, cache = tmp_path / "incremental", tmp_path / "cache"
+    _build(folder, out, cache)
+    files = _cache_files(cache)
+    assert len(files) > 1  # the entries are spread over several files
+
+    def stamps() -> dict[Path, int]:
+        return {path: path.stat().st_mtime_ns for path in _cache_files(cache)}
+
+    before = stamps()
+    _build(folder, out, cache)
+    assert stamps() == before
+    CHANGES["content"](folder)
+    _build(folder, out, cache)
+    after = stamps()
+    assert after.keys() == before.keys()
+    assert sum(after[path] != before[path] for path in before) == 1
