@@ -92,25 +92,27 @@ def build_catalog(articles: Iterable[Article]) -> Catalog:
         )
 
     ordered = tuple(sorted(by_url.values(), key=feed_order))
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    first_seen: dict[tuple[str, str], str] = {}
+    # Articles share a few hundred distinct topic lists among them: each list is worked out once.
+    listings: dict[tuple[str, ...], _Listing] = {}
     members: dict[str, list[Article]] = defaultdict(list)
-    slugs_of: dict[str, list[str]] = {}
-    for article in ordered:
-        slugs: list[str] = []
-        for name in article.topics:
-            slug = slugify(name)
-            if not slug:
-                problems.append(
-                    Problem(article.source, f"the topic {name!r} has no letters or digits; it is ignored", "warning")
-                )
-            elif slug not in slugs:
-                slugs.append(slug)
-                spellings[slug][name] += 1
-                first_seen.setdefault((slug, name), article.source)
-                members[slug].append(article)
-        slugs_of[article.url] = slugs
+    for index, article in enumerate(ordered):
+        listing = listings.get(article.topics)
+        if listing is None:
+            listing = listings[article.topics] = _Listing.of(article.topics, index, article.source)
+        listing.uses += 1
+        for name in listing.ignored:
+            problems.append(
+                Problem(article.source, f"the topic {name!r} has no letters or digits; it is ignored", "warning")
+            )
+        for slug, _ in listing.pairs:
+            members[slug].append(article)
 
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    first_seen: dict[tuple[str, str], tuple[int, str]] = {}  # (slug, spelling) -> first (position, file)
+    for listing in listings.values():
+        for pair in listing.pairs:
+            spellings[pair[0]][pair[1]] += listing.uses
+            first_seen[pair] = min(first_seen.get(pair, listing.first), listing.first)
     topics: dict[str, Topic] = {}
     for slug in sorted(members):
         name = _most_common(spellings[slug])
@@ -118,16 +120,40 @@ def build_catalog(articles: Iterable[Article]) -> Catalog:
         for other in sorted(set(spellings[slug]) - {name}):
             problems.append(
                 Problem(
-                    first_seen[(slug, other)],
+                    first_seen[(slug, other)][1],
                     f"the topic {other!r} is merged into {name!r} (both are '{slug}'); "
                     f"spell it {name!r} to silence this warning",
                     "warning",
                 )
             )
-    topic_names = {url: tuple(topics[s].name for s in slugs) for url, slugs in slugs_of.items()}
+    names = {key: tuple(topics[slug].name for slug, _ in listing.pairs) for key, listing in listings.items()}
+    topic_names = {article.url: names[article.topics] for article in ordered}
     return Catalog(ordered, topics, _providers(ordered), tuple(problems), unpublished, topic_names)
 
 
+@dataclass
+class _Listing:
+    """One distinct list of topic names as articles give it: the (slug, name) pairs it files articles under."""
+
+    pairs: tuple[tuple[str, str], ...]
+    ignored: tuple[str, ...]  # names with no letters or digits
+    first: tuple[int, str]  # position and file of the first article (in feed order) that gives this list
+    uses: int = 0
+
+    @classmethod
+    def of(cls, names: tuple[str, ...], position: int, source: str) -> _Listing:
+        pairs: list[tuple[str, str]] = []
+        ignored: list[str] = []
+        for name in names:
+            slug = slugify(name)
+            if not slug:
+                ignored.append(name)
+            elif all(slug != seen for seen, _ in pairs):
+                pairs.append((slug, name))
+        return cls(tuple(pairs), tuple(ignored), (position, source))
+
+
+@lru_cache(maxsize=65536)
 def provider_key(domain: str | None) -> str:
     """A provider's domain as a feed key: lowercase, without ``www.``; "" when it is not a host name."""
     if not domain:
