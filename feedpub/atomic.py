@@ -52,3 +52,14 @@ class Staging:
             temporary.unlink(missing_ok=True)
         self._pending.clear()
 
+
+
+def replace_file(target: Path, body: bytes) -> bool:
+    """Put ``body`` at ``target`` durably and atomically, unless it already holds exactly that; True if written."""
+    staging = Staging()
+    try:
+        written = staging.stage(target, body)
+        staging.commit()
+    finally:
+        staging.discard()
+    return written
