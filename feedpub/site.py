@@ -14,9 +14,10 @@ from datetime import datetime
 
 from .catalog import Catalog
 from .config import Settings
-from .feeds import ARCHIVE, Entry, Query, build_feed, feed_paths
+from .feeds import ARCHIVE, Archives, Entry, Query, build_feed, feed_paths
 from .formats import FORMATS
 from .formats.xmlfeeds import STYLESHEET
+from .history import ArchiveLedger
 from .opml import OPML_CONTENT_TYPE, render_opml
 from .pages import feed_stylesheet, render_feed_page, render_index
 
@@ -49,9 +50,10 @@ class Document:
 class Site:
     """Every document a catalog publishes, addressed by its path relative to the feeds folder."""
 
-    def __init__(self, catalog: Catalog, settings: Settings) -> None:
+    def __init__(self, catalog: Catalog, settings: Settings, ledger: ArchiveLedger | None = None) -> None:
         self.catalog = catalog
         self.settings = settings
+        self.archives = Archives(catalog, settings, ledger)  # each feed's archive pages, cut once
         # Rendered entries of one format at a time: reused by every document of that format that lists
         # them, and dropped when another format is asked for, so memory stays one format's worth.
         self._entries_format = ""
@@ -65,7 +67,7 @@ class Site:
         yield INDEX
         yield OPML
         yield STYLESHEET
-        feeds = list(feed_paths(self.catalog, self.settings))
+        feeds = list(feed_paths(self.catalog, self.settings, self.archives))
         for feed_path in feeds:
             if ARCHIVE not in feed_path:
                 yield f"{feed_path}.{PAGE}"
@@ -89,7 +91,7 @@ class Site:
 
     def _feed_digest(self, feed_path: str) -> bytes | None:
         """A digest of one feed's description, shared by its formats and its page."""
-        feed = build_feed(self.catalog, feed_path, self.settings, None, self._described)
+        feed = build_feed(self.catalog, feed_path, self.settings, None, self._described, self.archives)
         if feed is None:
             return None
         digest = hashlib.blake2b(CODE_DIGEST, digest_size=20)
@@ -118,7 +120,8 @@ class Site:
         if format_ is None and not (extension == PAGE and ARCHIVE not in feed_path):
             return None
         feed = build_feed(
-            self.catalog, feed_path, self.settings, query if format_ is not None else None, self._described
+            self.catalog, feed_path, self.settings, query if format_ is not None else None, self._described,
+            self.archives,
         )
         if feed is None:
             return None
