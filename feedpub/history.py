@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from .atomic import replace_file
 from .catalog import feed_order
@@ -64,7 +64,7 @@ class Boundary:
         return cls(newest.published_at)
 
     @property
-    def key(self) -> tuple[float] | tuple[float, int, str]:
+    def key(self) -> tuple[Any, ...]:
         """A prefix of `feed_order`'s key: the articles whose key sorts at or after it are on the page's side."""
         instant = -self.published_at.timestamp()  # exactly as feed_order computes it, so equal instants tie
         if self.heat is None or self.url is None:
@@ -221,7 +221,7 @@ def _boundary(path: str, number: int, end: object) -> Boundary:
     return Boundary(moment.astimezone(timezone.utc), heat, url)
 
 
-def _whole(value: object) -> bool:
+def _whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
