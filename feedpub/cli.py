@@ -14,6 +14,7 @@ from pathlib import Path
 from . import __version__
 from .build import Build, load_site
 from .config import ConfigError, Settings, load_settings
+from .history import LedgerError
 from .publish import PublishError, write_site
 from .websub import changed_feed_urls, publish
 
@@ -103,6 +104,10 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     report = write_site(build.site, settings.out, bar)
     if bar is not None:
         bar.close()
+    try:
+        build.freeze_archives()
+    except LedgerError as error:
+        print(f"feedpub: warning: {error}. The feeds were written all the same.", file=sys.stderr)
     catalog = build.catalog
     if not args.quiet:
         seconds = time.perf_counter() - started

@@ -1,11 +1,12 @@
 """The neutral description of a feed: what goes in it, before any format is chosen.
 
 Like Django's syndication ``Feed``, this says *what* a feed holds (title, links, entries in order); the
-writers in `feedpub.formats` say *how* each format spells it. Pure: catalog in, `Feed` out.
+writers in `feedpub.formats` say *how* each format spells it. Pure: catalog (and archive ledger) in, `Feed` out.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -15,6 +16,7 @@ from urllib.parse import urlencode
 from . import __version__
 from .catalog import Catalog, feed_order
 from .config import Settings
+from .history import ArchiveLedger, Boundary
 from .model import Article, Image
 
 ALL = "all"
@@ -99,25 +101,81 @@ def subscription_paths(catalog: Catalog) -> Iterator[str]:
         yield PROVIDERS + domain
 
 
-def feed_paths(catalog: Catalog, settings: Settings) -> Iterator[str]:
+def feed_paths(catalog: Catalog, settings: Settings, archives: Archives | None = None) -> Iterator[str]:
     """Every feed document: each subscription feed followed by its archives, oldest first."""
+    archives = archives or Archives(catalog, settings)
     for path in subscription_paths(catalog):
         yield path
-        selection = _selection(catalog, path, settings)
-        if selection is not None:
-            for number in range(1, archive_count(len(selection[2]), page_size(settings)) + 1):
-                yield f"{path}{ARCHIVE}{number}"
-
-
-def archive_count(articles: int, size: int) -> int:
-    """Archives hold only full pages, counted from the oldest article, so new articles never change them."""
-    return articles // size
+        for number in range(1, len(archives.pages(path)) + 1):
+            yield f"{path}{ARCHIVE}{number}"
 
 
 def page_size(settings: Settings) -> int:
     """Articles per archive: never more than the subscription feed holds, so that the articles newer than
     the newest archive (fewer than a page) always fit in the subscription feed and none falls between."""
     return min(settings.archive_size, settings.limit)
+
+
+def cut_pages(articles: tuple[Article, ...], frozen: tuple[Boundary, ...], size: int) -> tuple[range, ...]:
+    """A feed's archive pages, oldest first, as index ranges into its ``articles`` (newest first).
+
+    Page k of the ``frozen`` ones holds the articles after the end of page k - 1 up to and including its own
+    end, whatever their number: removing or editing an article changes only its page (which may even become
+    empty, and stays, so that numbers and links stay put), and an article dated inside a frozen page's time
+    arrives in that page. The articles newer than the last frozen page are cut by position, from the oldest,
+    into full pages of ``size``; the fewer than ``size`` left over are only in the subscription feed.
+    """
+    pages: list[range] = []
+    end = len(articles)
+    for boundary in frozen:
+        start = bisect_left(articles, boundary.key, 0, end, key=feed_order)
+        pages.append(range(start, end))
+        end = start
+    for _ in range(end // size):
+        pages.append(range(end - size, end))
+        end -= size
+    return tuple(pages)
+
+
+class Archives:
+    """The archive pages of every feed of one catalog, cut once per feed (`build_feed` asks per document).
+
+    The ``ledger`` says where the pages already published end; without one, every page is cut by position.
+    """
+
+    def __init__(self, catalog: Catalog, settings: Settings, ledger: ArchiveLedger | None = None) -> None:
+        self.catalog = catalog
+        self.settings = settings
+        size = page_size(settings)
+        self.ledger = ledger if ledger is not None and ledger.page_size == size else ArchiveLedger(size)
+        self._pages: dict[str, tuple[range, ...]] = {}
+
+    def pages(self, path: str, articles: tuple[Article, ...] | None = None) -> tuple[range, ...]:
+        """The pages of the subscription feed at ``path`` (whose ``articles`` the caller may already have)."""
+        pages = self._pages.get(path)
+        if pages is None:
+            if articles is None:
+                selection = _selection(self.catalog, path, self.settings)
+                articles = selection[2] if selection is not None else ()
+            pages = cut_pages(articles, self.ledger.boundaries(path), self.ledger.page_size)
+            if COMBINE not in path:  # combinations are made up by requests: keeping them would grow without end
+                self._pages[path] = pages
+        return pages
+
+    def frozen(self) -> ArchiveLedger:
+        """The ledger with every page published now frozen: the recorded ends, then the ends of the pages cut
+        by position. It cuts the same pages as the ledger it extends (for this catalog); later it keeps them."""
+        feeds = dict(self.ledger.feeds)
+        for path in subscription_paths(self.catalog):
+            articles = _selection(self.catalog, path, self.settings)[2]  # type: ignore[index]
+            recorded = self.ledger.boundaries(path)
+            cut = self.pages(path, articles)[len(recorded):]
+            if cut:
+                feeds[path] = recorded + tuple(
+                    Boundary.of_page(articles[page.start], articles[page.start - 1] if page.start else None)
+                    for page in cut
+                )
+        return ArchiveLedger(self.ledger.page_size, feeds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,37 +191,45 @@ class Selection:
     query: Query | None = None
 
 
-def select_feed(catalog: Catalog, path: str, settings: Settings, query: Query | None = None) -> Selection | None:
+def select_feed(
+    catalog: Catalog,
+    path: str,
+    settings: Settings,
+    query: Query | None = None,
+    archives: Archives | None = None,
+) -> Selection | None:
     """The articles of the document at ``path``, or None when there is no such feed or archive.
 
     A ``query`` narrows or re-sorts a subscription feed (server only); such a feed has no archives.
+    ``archives`` keeps each feed's pages (cut by position when not given), for callers that select many
+    documents of one catalog.
     """
     current, marker, number_text = path.partition(ARCHIVE)
     selection = _selection(catalog, current, settings)
     if selection is None or (query is not None and marker):
         return None
     title, description, articles = selection
-    size = page_size(settings)
-    archives = archive_count(len(articles), size)
     if query is not None:
         shown = query.select(articles, settings.limit)
         history = History(current)
-    elif not marker:
-        shown = articles[: settings.limit]
-        history = History(current, None, _archive_path(current, archives))
     else:
-        number = int(number_text) if number_text.isdigit() and number_text[0] != "0" else 0
-        if not 1 <= number <= archives:
-            return None
-        oldest_first_end = len(articles) - (number - 1) * size
-        shown = articles[oldest_first_end - size : oldest_first_end]
-        title = f"{title} (archive {number})"
-        history = History(
-            current,
-            number,
-            _archive_path(current, number - 1),
-            _archive_path(current, number + 1) if number < archives else None,
-        )
+        pages = (archives or Archives(catalog, settings)).pages(current, articles)
+        if not marker:
+            shown = articles[: settings.limit]
+            history = History(current, None, _archive_path(current, len(pages)))
+        else:
+            number = int(number_text) if number_text.isdigit() and number_text[0] != "0" else 0
+            if not 1 <= number <= len(pages):
+                return None
+            page = pages[number - 1]
+            shown = articles[page.start : page.stop]
+            title = f"{title} (archive {number})"
+            history = History(
+                current,
+                number,
+                _archive_path(current, number - 1),
+                _archive_path(current, number + 1) if number < len(pages) else None,
+            )
     ttl_minutes = max(1, (ARCHIVE_MAX_AGE if marker else settings.cache_max_age) // 60)
     return Selection(path, title, description, shown, history, ttl_minutes, query)
 
@@ -174,12 +240,13 @@ def build_feed(
     settings: Settings,
     query: Query | None = None,
     entries: dict[str, Entry] | None = None,
+    archives: Archives | None = None,
 ) -> Feed | None:
     """Describe the document at ``path``, or None when there is no such feed or archive (see `select_feed`).
 
     ``entries`` keeps each article's `Entry` by URL, for callers that describe many feeds of one catalog.
     """
-    selection = select_feed(catalog, path, settings, query)
+    selection = select_feed(catalog, path, settings, query, archives)
     if selection is None:
         return None
     if entries is None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .atomic import Staging
 from .feeds import ALL
 from .formats import FORMATS
 from .site import Site
@@ -52,7 +53,7 @@ def write_site(site: Site, out: Path, progress: Callable[[int, int], None] | Non
         _remove_leftover_temporaries(out)
         previous = _read_manifest(out)
         manifest: dict[str, list[Any]] = {}
-        staging = _Staging()
+        staging = Staging()
         try:
             wanted: set[str] = set()
             paths = list(site.paths())
@@ -127,49 +128,6 @@ def _write_manifest(out: Path, manifest: dict[str, list[Any]]) -> None:
     temporary = out / f".{MANIFEST}.{os.getpid()}.tmp"
     temporary.write_bytes(body)
     os.replace(temporary, out / MANIFEST)
-
-
-class _Staging:
-    """New file contents written beside their targets, made durable with one sync, then renamed in.
-
-    One sync for the whole build instead of one per file: a build killed before the renames leaves only
-    temporary files (removed by the next build); one killed during them leaves every file either old or
-    new, and whole.
-    """
-
-    def __init__(self) -> None:
-        self._pending: list[tuple[Path, Path]] = []
-        self._folders: set[Path] = set()
-
-    def stage(self, target: Path, body: bytes) -> bool:
-        """Write ``body`` beside ``target`` unless ``target`` already holds exactly that; True if staged."""
-        try:
-            if target.stat().st_size == len(body) and target.read_bytes() == body:
-                return False
-        except OSError:
-            pass
-        if target.parent not in self._folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(target.parent)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        temporary.unlink(missing_ok=True)  # left by a killed build that had our process id
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        self._pending.append((temporary, target))
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(body)
-        return True
-
-    def commit(self) -> None:
-        if self._pending:
-            os.sync()  # every staged file is on disk before any of them replaces a good one
-        for temporary, target in self._pending:
-            os.replace(temporary, target)
-        self._pending.clear()
-
-    def discard(self) -> None:
-        for temporary, _ in self._pending:
-            temporary.unlink(missing_ok=True)
-        self._pending.clear()
 
 
 def _remove_leftover_temporaries(out: Path) -> None:

@@ -2,7 +2,8 @@
 
 A thread polls the folder's listing (names, sizes, modification times) and, when it changes, loads a
 complete new `Build` and swaps it in with one assignment, so a request sees either the old site or the
-new one, never half of each. A reload that fails keeps the last good site and logs why.
+new one, never half of each. A reload that fails keeps the last good site and logs why. Each site loaded
+records its archive pages in the seeds folder's ledger, as a build does (see `feedpub.history`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from .build import Build, load_site
 from .config import Settings
+from .history import LedgerError
 from .loader import discover
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,8 @@ class Reloader:
         self._on_change = on_change
         self._signature = folder_signature(settings.seeds)
         self.current: Build = load_site(settings, use_cache=True)
+        self._ledger_warned = False
+        self._freeze_archives(self.current)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -59,9 +63,22 @@ class Reloader:
         for problem in fresh.problems:
             log.warning("%s", problem)
         log.info("reloaded %s: %d articles", self.settings.seeds, len(fresh.catalog.articles))
+        self._freeze_archives(fresh)
         if self._on_change is not None:
             self._on_change(previous, fresh)
         return True
+
+    def _freeze_archives(self, build: Build) -> None:
+        """Record the archive pages now served, as a build does, so that a server alone keeps archives stable.
+
+        Best effort: serving never depends on it. A seeds folder the server may not write is said once.
+        """
+        try:
+            build.freeze_archives()
+        except LedgerError as error:
+            if not self._ledger_warned:
+                log.warning("%s; serving goes on (this is said once)", error)
+                self._ledger_warned = True
 
     def start(self, interval: float) -> None:
         """Poll every ``interval`` seconds in a daemon thread (it never keeps the process alive)."""

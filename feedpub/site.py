@@ -15,9 +15,10 @@ from operator import attrgetter
 
 from .catalog import Catalog
 from .config import Settings
-from .feeds import ARCHIVE, Entry, Query, build_feed, feed_paths, select_feed
+from .feeds import ARCHIVE, Archives, Entry, Query, build_feed, feed_paths, select_feed
 from .formats import FORMATS
 from .formats.xmlfeeds import STYLESHEET
+from .history import ArchiveLedger
 from .opml import OPML_CONTENT_TYPE, render_opml
 from .pages import feed_stylesheet, render_feed_page, render_index
 
@@ -51,9 +52,10 @@ class Document:
 class Site:
     """Every document a catalog publishes, addressed by its path relative to the feeds folder."""
 
-    def __init__(self, catalog: Catalog, settings: Settings) -> None:
+    def __init__(self, catalog: Catalog, settings: Settings, ledger: ArchiveLedger | None = None) -> None:
         self.catalog = catalog
         self.settings = settings
+        self.archives = Archives(catalog, settings, ledger)  # each feed's archive pages, cut once
         # Rendered entries of one format at a time: reused by every document of that format that lists
         # them, and dropped when another format is asked for, so memory stays one format's worth.
         self._entries_format = ""
@@ -68,7 +70,7 @@ class Site:
         yield INDEX
         yield OPML
         yield STYLESHEET
-        feeds = list(feed_paths(self.catalog, self.settings))
+        feeds = list(feed_paths(self.catalog, self.settings, self.archives))
         for feed_path in feeds:
             if ARCHIVE not in feed_path:
                 yield f"{feed_path}.{PAGE}"
@@ -95,7 +97,7 @@ class Site:
 
         Articles count by their revisions (digests of their files), so this costs a lookup per listed article.
         """
-        selection = select_feed(self.catalog, feed_path, self.settings)
+        selection = select_feed(self.catalog, feed_path, self.settings, None, self.archives)
         if selection is None:
             return None
         if self._revisions is None:
@@ -134,7 +136,8 @@ class Site:
         if format_ is None and not (extension == PAGE and ARCHIVE not in feed_path):
             return None
         feed = build_feed(
-            self.catalog, feed_path, self.settings, query if format_ is not None else None, self._described
+            self.catalog, feed_path, self.settings, query if format_ is not None else None, self._described,
+            self.archives,
         )
         if feed is None:
             return None

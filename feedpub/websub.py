@@ -47,8 +47,8 @@ def changed_between(previous: Build, fresh: Build) -> list[str]:
     paths = set(subscription_paths(previous.catalog)) | set(subscription_paths(fresh.catalog))
     urls: list[str] = []
     for path in sorted(paths):
-        before = build_feed(previous.catalog, path, previous.site.settings)
-        after = build_feed(fresh.catalog, path, settings)
+        before = build_feed(previous.catalog, path, previous.site.settings, archives=previous.site.archives)
+        after = build_feed(fresh.catalog, path, settings, archives=fresh.site.archives)
         if before != after:
             urls += [f"{settings.feeds_url}{path}.{extension}" for extension in FORMATS]
     return urls
