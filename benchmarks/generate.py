@@ -408,9 +408,10 @@ def ensure(folder: Path, count: int, seed: int, quiet: bool = False) -> None:
 
 
 def _clear(folder: Path) -> None:
-    """Remove a previous generation: only the .md files and the stamp this script writes."""
+    """Remove a previous generation: only the .md files, the stamp this script writes and feedpub's archive
+    ledger (which describes the old articles)."""
     for entry in os.scandir(folder):
-        if entry.is_file() and (entry.name.endswith(".md") or entry.name == STAMP):
+        if entry.is_file() and (entry.name.endswith(".md") or entry.name in (STAMP, ".feedpub-archives.json")):
             os.unlink(entry.path)
 
 

@@ -142,6 +142,9 @@ def added(template: str) -> str:
 
 
 ADDED_NAME = "2022-01-01-benchmark-one-article-added.md"
+# feedpub's archive ledger: state kept beside the articles. Each cold build starts without it (a site never
+# built before), and the run leaves it as it found it.
+LEDGER = ".feedpub-archives.json"
 
 
 # --- Hugo ---------------------------------------------------------------------------------------------
@@ -254,6 +257,8 @@ def run_size(size: int, args: argparse.Namespace, work: Path, hugo: str | None) 
     original = target.read_text(encoding="utf-8")
     added_path = seeds / ADDED_NAME
     hugo_added = hugo_site / "content" / "articles" / ADDED_NAME
+    ledger = seeds / LEDGER
+    ledger_before = ledger.read_bytes() if ledger.exists() else None
 
     results: list[Result] = []
     output_files: dict[str, int] = {}
@@ -279,6 +284,7 @@ def run_size(size: int, args: argparse.Namespace, work: Path, hugo: str | None) 
         for repeat in range(args.repeat):
             out = work / f"out-{label(size)}-{repeat}"
             shutil.rmtree(out, ignore_errors=True)
+            ledger.unlink(missing_ok=True)
             feedpub_run("cold", out, cold=True)
             output_files["feedpub"] = count_files(out)
             feedpub_run("warm", out, cold=False)
@@ -310,6 +316,10 @@ def run_size(size: int, args: argparse.Namespace, work: Path, hugo: str | None) 
         if target.read_text(encoding="utf-8") != original:
             write_in_place(target, original)
         added_path.unlink(missing_ok=True)
+        if ledger_before is None:
+            ledger.unlink(missing_ok=True)
+        else:
+            ledger.write_bytes(ledger_before)
         if not args.keep:
             shutil.rmtree(hugo_site, ignore_errors=True)
     OUTPUT_FILES[size] = output_files
