@@ -46,11 +46,6 @@ class ArticleCache:
         self.hits = 0
         self._changed_shards: set[int] = set()
 
-    @property
-    def path(self) -> Path:
-        """The folder of shard files (there is one per seeds folder)."""
-        return self.folder
-
     def get(self, label: str, key: StatKey) -> tuple[Article | None, list[Problem]] | None:
         entry = self._old.get(label)
         if entry is None or tuple(entry[0]) != key:
