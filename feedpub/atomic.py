@@ -18,7 +18,8 @@ class Staging:
     new, and whole.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = True) -> None:
+        self._durable = durable  # False for files whose loss costs only time (caches, manifests)
         self._pending: list[tuple[Path, Path]] = []
         self._folders: set[Path] = set()
 
@@ -41,7 +42,7 @@ class Staging:
         return True
 
     def commit(self) -> None:
-        if self._pending:
+        if self._pending and self._durable:
             os.sync()  # every staged file is on disk before any of them replaces a good one
         for temporary, target in self._pending:
             os.replace(temporary, target)
@@ -54,9 +55,10 @@ class Staging:
 
 
 
-def replace_file(target: Path, body: bytes) -> bool:
-    """Put ``body`` at ``target`` durably and atomically, unless it already holds exactly that; True if written."""
-    staging = Staging()
+def replace_file(target: Path, body: bytes, durable: bool = True) -> bool:
+    """Put ``body`` at ``target`` atomically (and, unless told otherwise, durably), unless it already holds
+    exactly that; True if written."""
+    staging = Staging(durable)
     try:
         written = staging.stage(target, body)
         staging.commit()

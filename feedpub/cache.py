@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .atomic import replace_file
 from .model import Article, Image, Problem, Provider
 
 log = logging.getLogger(__name__)
@@ -78,14 +79,10 @@ class ArticleCache:
             if shard is not None:
                 shard[label] = entry
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
             for number, files in sorted(shards.items()):
-                target = self._shard_path(number)
-                temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
                 # json.dumps (not json.dump to a stream) uses the C encoder: several times faster here.
                 body = json.dumps({**self._header, "files": files}, ensure_ascii=False, separators=(",", ":"))
-                temporary.write_text(body, encoding="utf-8")
-                os.replace(temporary, target)
+                replace_file(self._shard_path(number), body.encode("utf-8"), durable=False)
         except OSError as error:
             log.warning("could not save the article cache in %s (%s); the next build parses more files",
                         self.folder, error)

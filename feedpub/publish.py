@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .atomic import Staging
+from .atomic import Staging, replace_file
 from .feeds import ALL
 from .formats import FORMATS
 from .site import Site
@@ -120,14 +120,9 @@ def _write_manifest(out: Path, manifest: dict[str, list[Any]]) -> None:
                 continue
             record += [stat.st_size, stat.st_mtime_ns]
     body = json.dumps({"format": MANIFEST_FORMAT, "documents": manifest}, separators=(",", ":")).encode()
-    try:
-        if (out / MANIFEST).read_bytes() == body:
-            return  # a build that changed nothing leaves every file untouched
-    except OSError:
-        pass
-    temporary = out / f".{MANIFEST}.{os.getpid()}.tmp"
-    temporary.write_bytes(body)
-    os.replace(temporary, out / MANIFEST)
+    # Unchanged bytes are left alone, so a build that changed nothing touches no file; a lost manifest only
+    # costs the next build a full render, so it needs no sync of its own.
+    replace_file(out / MANIFEST, body, durable=False)
 
 
 def _remove_leftover_temporaries(out: Path) -> None:
