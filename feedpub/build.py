@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .cache import ArticleCache
@@ -52,12 +55,32 @@ def load_site(settings: Settings, use_cache: bool = False, workers: int = 1) -> 
             f"the seeds folder {settings.seeds} does not exist or is not a folder; "
             "pass the folder of article files with --seeds DIR (nothing was written)"
         )
-    cache = ArticleCache(settings.cache_dir, settings.seeds, settings.max_file_size) if use_cache else None
-    loaded = load_folder(settings.seeds, max_bytes=settings.max_file_size, cache=cache, workers=workers)
-    catalog = build_catalog(loaded.articles)
+    with _long_lived_objects():
+        cache = ArticleCache(settings.cache_dir, settings.seeds, settings.max_file_size) if use_cache else None
+        loaded = load_folder(settings.seeds, max_bytes=settings.max_file_size, cache=cache, workers=workers)
+        catalog = build_catalog(loaded.articles)
     # The archive ledger is state, not a cache: a build without the article cache uses it all the same.
     ledger, ledger_problems = read_ledger(settings.seeds, page_size(settings))
     problems = tuple(
         sorted(loaded.problems + catalog.problems + ledger_problems, key=lambda p: (p.path, p.line or 0, p.message))
     )
     return Build(Site(catalog, settings, ledger), loaded.files, problems)
+
+
+@contextmanager
+def _long_lived_objects() -> Iterator[None]:
+    """Create a site's objects with Python's cycle collector paused, then exempt them from it.
+
+    A site is millions of small objects that live as long as it does and form no reference cycles. The
+    collector would scan all of them again each time their number grew by a quarter: at 100,000 articles
+    that was most of a rebuild's time. Reference counting still frees them as soon as they are dropped.
+    """
+    was_enabled = gc.isenabled()
+    gc.collect()  # whatever cyclic garbage there is now must not be frozen with the site
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
