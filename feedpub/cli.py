@@ -16,7 +16,6 @@ from .build import Build, load_site
 from .config import ConfigError, Settings, load_settings
 from .history import LedgerError
 from .publish import PublishError, write_site
-from .websub import changed_feed_urls, publish
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -122,6 +121,8 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
             f"in {seconds:.2f} s."
         )
     if settings.hub_url:
+        from .websub import changed_feed_urls, publish  # urllib.request is slow to import; most sites have no hub
+
         notices = publish(settings.hub_url, changed_feed_urls(report.written, settings.feeds_url))
         failed = [notice for notice in notices if not notice.ok]
         for notice in failed:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from dateutil.parser import isoparse
 
 from .cache import ArticleCache, StatKey, stat_key
 from .model import Article, Image, Problem, Provider
@@ -354,6 +353,8 @@ def _to_datetime(value: object) -> datetime:
     elif isinstance(value, date):
         moment = datetime(value.year, value.month, value.day)
     elif isinstance(value, str):
+        from dateutil.parser import isoparse  # YAML reads most dates itself; quoted ones are rarer
+
         moment = isoparse(value.strip())
     else:
         raise ValueError("not a date")

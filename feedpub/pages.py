@@ -7,23 +7,32 @@ feeds through the ``<link rel="alternate">`` tags.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from importlib import resources
 from dataclasses import dataclass
 from datetime import datetime
-
-from jinja2 import Environment, PackageLoader, select_autoescape
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING
 
 from .catalog import Catalog, Topic
 from .config import Settings
 from .feeds import ALL, PROVIDERS, TOPICS, Feed
 from .formats import FORMATS
 
-# Autoescaping is on for every template: titles and topic names come from untrusted files.
-_templates = Environment(
-    loader=PackageLoader("feedpub", "templates"),
-    autoescape=select_autoescape(default=True),
-    keep_trailing_newline=True,
-)
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+
+@cache
+def _templates() -> Environment:
+    """The template environment, made on first use: a rebuild that renders no page never imports Jinja."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    # Autoescaping is on for every template: titles and topic names come from untrusted files.
+    return Environment(
+        loader=PackageLoader("feedpub", "templates"),
+        autoescape=select_autoescape(default=True),
+        keep_trailing_newline=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -34,13 +43,16 @@ class FeedRow:
     newest: datetime | None
 
 
-def render_index(catalog: Catalog, settings: Settings) -> bytes:
+def index_rows(catalog: Catalog) -> tuple[FeedRow, list[FeedRow], list[FeedRow]]:
+    """What the index lists: the all-articles feed, the topic feeds and the provider feeds."""
     everything = FeedRow(ALL, "All articles", len(catalog.articles), _newest(catalog.articles))
-    page = _templates.get_template("index.html").render(
-        settings=settings,
-        everything=everything,
-        topics=_rows(TOPICS, catalog.topics.values()),
-        providers=_rows(PROVIDERS, catalog.providers.values()),
+    return everything, _rows(TOPICS, catalog.topics.values()), _rows(PROVIDERS, catalog.providers.values())
+
+
+def render_index(catalog: Catalog, settings: Settings) -> bytes:
+    everything, topics, providers = index_rows(catalog)
+    page = _templates().get_template("index.html").render(
+        settings=settings, everything=everything, topics=topics, providers=providers,
         formats=list(FORMATS.values()),
     )
     return page.encode("utf-8")
@@ -49,7 +61,7 @@ def render_index(catalog: Catalog, settings: Settings) -> bytes:
 def render_feed_page(feed: Feed, settings: Settings) -> bytes:
     """The page of one subscription feed: its newest articles and how to subscribe."""
     name = feed.path.rsplit("/", 1)[-1]  # the feed files sit beside the page: ai.html, ai.atom, ...
-    page = _templates.get_template("feed.html").render(
+    page = _templates().get_template("feed.html").render(
         settings=settings, feed=feed, name=name, formats=list(FORMATS.values()),
         index=("../" * feed.path.count("/")) + "index.html",
     )

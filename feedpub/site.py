@@ -20,7 +20,7 @@ from .formats import FORMATS
 from .formats.xmlfeeds import STYLESHEET
 from .history import ArchiveLedger
 from .opml import OPML_CONTENT_TYPE, render_opml
-from .pages import feed_stylesheet, render_feed_page, render_index
+from .pages import feed_stylesheet, index_rows, render_feed_page, render_index
 
 def _code_digest() -> bytes:
     """A digest of feedpub's own code and templates: output made by other code is never trusted as current."""
@@ -79,9 +79,13 @@ class Site:
                 yield f"{feed_path}.{extension}"
 
     def fingerprint(self, path: str) -> str | None:
-        """A digest of everything the feed document or feed page at ``path`` is made from, or None for
-        other documents. Equal fingerprints mean equal bytes, so a build can skip rendering them.
+        """A digest of everything the document at ``path`` is made from, or None when there is no such
+        document. Equal fingerprints mean equal bytes, so a build can skip rendering them.
         """
+        if path in (INDEX, OPML, STYLESHEET):
+            # The index and OPML list every feed by name, size and newest date; the stylesheet is code.
+            listing = repr((index_rows(self.catalog), self.settings)).encode()
+            return hashlib.blake2b(CODE_DIGEST + listing + path.encode(), digest_size=20).hexdigest()
         feed_path, dot, extension = path.rpartition(".")
         if not dot or (extension not in FORMATS and extension != PAGE):
             return None

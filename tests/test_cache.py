@@ -65,6 +65,16 @@ def test_a_rebuild_after_any_change_equals_a_cold_build(folder: Path, tmp_path: 
     assert files_under(out) == _cold(folder, tmp_path, "cold")
 
 
+@pytest.mark.parametrize("option", [["--title", "Other News"], ["--base-url", "https://news.example"], ["--limit", "3"]])
+def test_a_rebuild_with_other_settings_equals_a_cold_build_with_them(folder: Path, tmp_path: Path, option: list[str]) -> None:
+    out, cache = tmp_path / "incremental", tmp_path / "cache"
+    _build(folder, out, cache)
+    _build(folder, out, cache, *option)
+    cold = tmp_path / "cold"
+    _build(folder, cold, tmp_path / "unused-cache", "--no-cache", *option)
+    assert files_under(out) == files_under(cold)
+
+
 def test_same_size_edit_within_the_same_second_is_still_seen(folder: Path, tmp_path: Path) -> None:
     out, cache = tmp_path / "incremental", tmp_path / "cache"
     _build(folder, out, cache)
