@@ -11,7 +11,7 @@ import fcntl
 import json
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,8 +49,13 @@ def write_site(site: Site, out: Path, progress: Callable[[int, int], None] | Non
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise PublishError(f"cannot create the output folder {out}: {error.strerror}") from None
+    root = str(out)
     with _exclusive(out):
-        _remove_leftover_temporaries(out)
+        found = _Listing.of(root)
+        for temporary in found.temporaries:
+            # Only ever our own ``.name.*.tmp`` pattern: left behind by a killed build.
+            with suppress(FileNotFoundError):
+                os.unlink(f"{root}/{temporary}")
         previous = _read_manifest(out)
         manifest: dict[str, list[Any]] = {}
         staging = Staging()
@@ -62,7 +67,7 @@ def write_site(site: Site, out: Path, progress: Callable[[int, int], None] | Non
                     progress(done, len(paths))
                 wanted.add(path)
                 fingerprint = site.fingerprint(path)
-                if fingerprint is not None and _still_current(out / path, previous.get(path), fingerprint):
+                if fingerprint is not None and _still_current(f"{root}/{path}", previous.get(path), fingerprint):
                     manifest[path] = previous[path]
                     report.unchanged.append(path)
                     continue
@@ -79,22 +84,23 @@ def write_site(site: Site, out: Path, progress: Callable[[int, int], None] | Non
         finally:
             staging.discard()
         _write_manifest(out, manifest)
-        for stale in _feed_files(out):
+        emptied: set[str] = set()
+        for stale in found.feed_files:
             if stale not in wanted:
-                (out / stale).unlink()
+                os.unlink(f"{root}/{stale}")
                 report.removed.append(stale)
-        for folder in sorted(_layout_folders(out), reverse=True):
-            if folder != out and not any(folder.iterdir()):
-                folder.rmdir()  # an archive folder whose feed is gone
+                emptied.add(stale.rpartition("/")[0])
+        for folder in sorted(emptied, key=len, reverse=True):
+            _remove_empty_folders(root, folder)
     return report
 
 
-def _still_current(target: Path, recorded: list[Any] | None, fingerprint: str) -> bool:
+def _still_current(target: str, recorded: list[Any] | None, fingerprint: str) -> bool:
     """True when ``target`` was written from this fingerprint and has not been touched since."""
     if not recorded or len(recorded) != 3 or recorded[0] != fingerprint:
         return False
     try:
-        stat = target.stat()
+        stat = os.stat(target)
     except OSError:
         return False
     return [stat.st_size, stat.st_mtime_ns] == recorded[1:]
@@ -115,7 +121,7 @@ def _write_manifest(out: Path, manifest: dict[str, list[Any]]) -> None:
     for path, record in manifest.items():
         if len(record) == 1:  # written or checked this build: record the file as it is now
             try:
-                stat = (out / path).stat()
+                stat = os.stat(f"{out}/{path}")
             except OSError:
                 continue
             record += [stat.st_size, stat.st_mtime_ns]
@@ -125,37 +131,52 @@ def _write_manifest(out: Path, manifest: dict[str, list[Any]]) -> None:
     replace_file(out / MANIFEST, body, durable=False)
 
 
-def _remove_leftover_temporaries(out: Path) -> None:
-    """Remove temporary files a killed build left behind (only ever our own ``.name.*.tmp`` pattern)."""
-    for folder in _layout_folders(out):
-        for entry in folder.glob(".*.tmp"):
-            entry.unlink(missing_ok=True)
+@dataclass
+class _Listing:
+    """What the output folder held before a build: files feedpub's layout could have written (nothing else
+    is ever removed) and temporary files a killed build left behind, as paths relative to the folder."""
+
+    feed_files: list[str] = field(default_factory=list)
+    temporaries: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, root: str) -> _Listing:
+        listing = cls()
+        suffixes = (".html", *(f".{extension}" for extension in FORMATS))
+        for folder in _layout_folders(root):
+            prefix = folder[len(root) + 1 :] + "/" if folder != root else ""
+            with os.scandir(folder) as entries:  # scandir knows file types without a stat per file
+                names = sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
+            for name in names:
+                if name.startswith("."):
+                    if name.endswith(".tmp"):
+                        listing.temporaries.append(prefix + name)
+                # At the top, only the all-articles feed is ours; a manifest.json beside it is not.
+                elif name.endswith(suffixes) and (prefix or name.startswith(f"{ALL}.")):
+                    listing.feed_files.append(prefix + name)
+        return listing
 
 
-def _feed_files(out: Path) -> Iterator[str]:
-    """Feed files and feed pages in ``out`` that feedpub's layout could have written (nothing else is ever
-    removed)."""
-    suffixes = (".html", *(f".{extension}" for extension in FORMATS))
-    for folder in _layout_folders(out):
-        prefix = folder.relative_to(out).as_posix() + "/" if folder != out else ""
-        with os.scandir(folder) as entries:  # scandir knows file types without a stat per file
-            names = sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
-        for name in names:
-            # At the top, only the all-articles feed is ours; a manifest.json beside it is not.
-            ours = folder != out or name.startswith(f"{ALL}.")
-            if ours and name.endswith(suffixes) and not name.startswith("."):
-                yield prefix + name
-
-
-def _layout_folders(out: Path) -> Iterator[Path]:
+def _layout_folders(root: str) -> Iterator[str]:
     """The output folder and the subfolders feedpub writes feeds into (never links, never hidden ones)."""
-    yield out
+    yield root
     for top in LAYOUT_FOLDERS:
-        root = out / top
-        if root.is_dir() and not root.is_symlink():
-            for folder, dirnames, _ in os.walk(root):
+        folder = f"{root}/{top}"
+        if os.path.isdir(folder) and not os.path.islink(folder):
+            for parent, dirnames, _ in os.walk(folder):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                yield Path(folder)
+                yield parent
+
+
+def _remove_empty_folders(root: str, folder: str) -> None:
+    """Remove ``folder`` (relative to ``root``) and then its parents, while they are empty: an archive folder
+    whose feed is gone. The output folder itself stays."""
+    while folder:
+        try:
+            os.rmdir(f"{root}/{folder}")
+        except OSError:
+            return  # not empty (or already gone)
+        folder = folder.rpartition("/")[0]
 
 
 @contextmanager

@@ -35,6 +35,7 @@ def _code_digest() -> bytes:
 
 CODE_DIGEST = _code_digest()
 _url = attrgetter("url")
+_revision = attrgetter("revision")
 INDEX = "index.html"
 OPML = "opml.xml"
 PAGE = "html"
@@ -108,20 +109,26 @@ class Site:
             self._site_digest, self._revisions = self._describe_site()
         digest = hashlib.blake2b(self._site_digest, digest_size=20)
         digest.update(f"{selection.title}\0{selection.description}\0{selection.history}\0{selection.ttl_minutes}\0".encode())
-        digest.update(b"".join(map(self._revisions.__getitem__, map(_url, selection.articles))))
+        if self._revisions:
+            digest.update(b"".join(map(self._revisions.__getitem__, map(_url, selection.articles))))
+        else:
+            digest.update("".join(map(_revision, selection.articles)).encode())
         return digest.digest()
 
     def _describe_site(self) -> tuple[bytes, dict[str, bytes]]:
-        """What every feed shares (code, settings, topic names) and each article's revision, by URL."""
+        """What every feed shares (code, settings, topic names), and a revision by URL for each article when
+        some have none of their own (made in code rather than read from a file)."""
         settings = self.settings
         shared = hashlib.blake2b(CODE_DIGEST, digest_size=20)
         shared.update(f"{settings.feeds_url}\0{settings.language}\0{settings.author}\0{settings.hub_url}\0".encode())
         for slug, topic in self.catalog.topics.items():  # entries list their topics by these names
             shared.update(f"{slug}\0{topic.name}\n".encode())
-        revisions = {
-            article.url: (article.revision or hashlib.blake2b(repr(article).encode(), digest_size=16).hexdigest()).encode()
-            for article in self.catalog.articles
-        }
+        revisions: dict[str, bytes] = {}
+        if not all(map(_revision, self.catalog.articles)):
+            revisions = {
+                article.url: (article.revision or hashlib.blake2b(repr(article).encode(), digest_size=16).hexdigest()).encode()
+                for article in self.catalog.articles
+            }
         return shared.digest(), revisions
 
     def render(self, path: str, query: Query | None = None) -> Document | None:

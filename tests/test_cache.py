@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from feedpub.cache import FORMAT
+from feedpub.cache import FORMAT, ArticleCache
 from feedpub.cli import main
+from feedpub.loader import DEFAULT_MAX_BYTES, load_folder
+from feedpub.model import Image
 
 from .conftest import article, files_under, write_article
 
@@ -105,11 +107,9 @@ def test_a_cache_entry_that_lies_about_its_file_is_not_trusted_after_a_touch(fol
     out, cache = tmp_path / "incremental", tmp_path / "cache"
     _build(folder, out, cache)
     for cache_file in _cache_files(cache):
-        document = json.loads(cache_file.read_bytes())
-        for entry in document["files"].values():
-            if entry[1] is not None:
-                entry[1][1] = "Poisoned title"
-        cache_file.write_text(json.dumps(document))
+        text = cache_file.read_text()
+        assert '"Article a' in text
+        cache_file.write_text(text.replace('"Article a', '"Poisoned title a'))
     for path in folder.iterdir():
         _touch_later(path)
     _build(folder, out, cache)
@@ -151,3 +151,20 @@ def test_a_rebuild_after_one_edit_rewrites_one_cache_file_and_a_quiet_rebuild_no
     after = stamps()
     assert after.keys() == before.keys()
     assert sum(after[path] != before[path] for path in before) == 1
+
+
+def test_an_article_read_from_the_cache_equals_the_one_parsed_from_its_file(seeds: Path, tmp_path: Path) -> None:
+    write_article(seeds, "full.md", **article(
+        "full", excerpt="Short text", updatedDateTime="2024-05-02T08:30:00+02:00", heat=7, quality=88, type="news",
+        provider={"name": "Wire", "domain": "wire.example"}, topics=["AI", "Robots"],
+        images=[{"url": "https://img.example/a.jpg", "width": 800, "height": 450}, {"url": "https://img.example/b.png"}],
+    ))
+    write_article(seeds, "plain.md", **article("plain"))
+    write_article(seeds, "broken.md", title="")
+    parsed = load_folder(seeds, cache=ArticleCache(tmp_path, seeds, DEFAULT_MAX_BYTES))
+    cache = ArticleCache(tmp_path, seeds, DEFAULT_MAX_BYTES)
+    cached = load_folder(seeds, cache=cache)
+    assert cache.hits == 3
+    assert cached == parsed
+    assert [a.revision for a in cached.articles] == [a.revision for a in parsed.articles]
+    assert parsed.articles[0].images[1] == Image("https://img.example/b.png") and parsed.articles[0].provider
