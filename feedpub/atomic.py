@@ -41,6 +41,16 @@ class Staging:
             stream.write(body)
         return True
 
+    def hand_over(self) -> list[tuple[Path, Path]]:
+        """The staged (temporary, target) pairs, for a `Staging` in another process to `take`; this one
+        forgets them."""
+        pending, self._pending = self._pending, []
+        return pending
+
+    def take(self, pending: list[tuple[Path, Path]]) -> None:
+        """Commit (or discard) files another process staged, with these."""
+        self._pending.extend(pending)
+
     def commit(self) -> None:
         if self._pending and self._durable:
             os.sync()  # every staged file is on disk before any of them replaces a good one

@@ -97,10 +97,12 @@ def _report_problems(build: Build) -> None:
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
-    build = load_site(settings, use_cache=not args.no_cache, workers=os.cpu_count() or 1)
+    # The processors this process may use (a container may allow fewer than the machine has).
+    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    build = load_site(settings, use_cache=not args.no_cache, workers=workers)
     _report_problems(build)
     bar = _ProgressBar(started) if not args.quiet and sys.stderr.isatty() else None
-    report = write_site(build.site, settings.out, bar)
+    report = write_site(build.site, settings.out, bar, workers)
     if bar is not None:
         bar.close()
     try:

@@ -19,6 +19,7 @@ from typing import Any
 from .atomic import Staging, replace_file
 from .feeds import ALL
 from .formats import FORMATS
+from .rendering import render_documents
 from .site import Site
 
 LOCK_FILE = ".feedpub.lock"
@@ -39,10 +40,13 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
 
 
-def write_site(site: Site, out: Path, progress: Callable[[int, int], None] | None = None) -> WriteReport:
+def write_site(
+    site: Site, out: Path, progress: Callable[[int, int], None] | None = None, workers: int = 1
+) -> WriteReport:
     """Write every document of ``site`` under ``out`` and remove feed files that no longer exist.
 
-    ``progress(done, total)`` is called as documents are done, for a progress bar.
+    ``progress(done, total)`` is called as documents are done, for a progress bar. With more than one
+    worker, many documents to render are rendered in that many processes (see `feedpub.rendering`).
     """
     report = WriteReport()
     try:
@@ -58,31 +62,34 @@ def write_site(site: Site, out: Path, progress: Callable[[int, int], None] | Non
                 os.unlink(f"{root}/{temporary}")
         previous = _read_manifest(out)
         manifest: dict[str, list[Any]] = {}
+        paths = list(site.paths())
+        wanted = set(paths)
+        todo: list[str] = []
+        fingerprints: dict[str, str | None] = {}
+        for path in paths:
+            fingerprint = fingerprints[path] = site.fingerprint(path)
+            if fingerprint is not None and _still_current(f"{root}/{path}", previous.get(path), fingerprint):
+                manifest[path] = previous[path]
+                report.unchanged.append(path)
+            else:
+                todo.append(path)
         staging = Staging()
         try:
-            wanted: set[str] = set()
-            paths = list(site.paths())
-            for done, path in enumerate(paths, 1):
-                if progress is not None and (done % 50 == 0 or done == len(paths)):
-                    progress(done, len(paths))
-                wanted.add(path)
-                fingerprint = site.fingerprint(path)
-                if fingerprint is not None and _still_current(f"{root}/{path}", previous.get(path), fingerprint):
-                    manifest[path] = previous[path]
-                    report.unchanged.append(path)
-                    continue
-                document = site.render(path)
-                if document is None:
-                    continue
-                if staging.stage(out / path, document.body):
-                    report.written.append(path)
-                else:
-                    report.unchanged.append(path)
-                if fingerprint is not None:
-                    manifest[path] = [fingerprint]
+            done = len(paths) - len(todo)
+            on_progress = None if progress is None else (lambda rendered: progress(done + rendered, len(paths)))
+            outcomes = render_documents(site, out, todo, staging, workers, on_progress)
+            for path in todo:
+                outcome = outcomes[path]
+                if outcome is None:
+                    continue  # no such document after all
+                (report.written if outcome else report.unchanged).append(path)
+                if fingerprints[path] is not None:
+                    manifest[path] = [fingerprints[path]]
             staging.commit()
         finally:
             staging.discard()
+        if progress is not None:
+            progress(len(paths), len(paths))
         _write_manifest(out, manifest)
         emptied: set[str] = set()
         for stale in found.feed_files:
