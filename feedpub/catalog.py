@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 
 from .model import Article, Problem
 
@@ -44,6 +45,18 @@ def feed_order(article: Article) -> tuple[float, int, str, str]:
     return (-article.published_at.timestamp(), -article.heat, article.url, article.source)
 
 
+_url_and_source = attrgetter("url", "source")
+_instant_and_heat = attrgetter("published_at", "heat")
+
+
+def in_feed_order(articles: Iterable[Article]) -> list[Article]:
+    """``articles`` sorted as by `feed_order`, in two stable passes on plain attributes (a sort that is
+    reversed stays stable): several times faster than a key function at 100,000 articles."""
+    ordered = sorted(articles, key=_url_and_source)
+    ordered.sort(key=_instant_and_heat, reverse=True)
+    return ordered
+
+
 @dataclass(frozen=True)
 class Topic:
     """A named slice of the catalog: a topic by its slug, or a news provider by its domain."""
@@ -62,11 +75,12 @@ class Catalog:
     providers: dict[str, Topic] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
     unpublished: int = 0
-    _topic_names: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
+    # Display names by the topic list articles give (a few hundred lists among any number of articles).
+    _topic_names: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def topic_names(self, article: Article) -> tuple[str, ...]:
         """The display names of the topics ``article`` is listed under, in the article's own order."""
-        return self._topic_names.get(article.url, ())
+        return self._topic_names.get(article.topics, ())
 
 
 def build_catalog(articles: Iterable[Article]) -> Catalog:
@@ -91,7 +105,7 @@ def build_catalog(articles: Iterable[Article]) -> Catalog:
             )
         )
 
-    ordered = tuple(sorted(by_url.values(), key=feed_order))
+    ordered = tuple(in_feed_order(by_url.values()))
     # Articles share a few hundred distinct topic lists among them: each list is worked out once.
     listings: dict[tuple[str, ...], _Listing] = {}
     members: dict[str, list[Article]] = defaultdict(list)
@@ -127,8 +141,7 @@ def build_catalog(articles: Iterable[Article]) -> Catalog:
                 )
             )
     names = {key: tuple(topics[slug].name for slug, _ in listing.pairs) for key, listing in listings.items()}
-    topic_names = {article.url: names[article.topics] for article in ordered}
-    return Catalog(ordered, topics, _providers(ordered), tuple(problems), unpublished, topic_names)
+    return Catalog(ordered, topics, _providers(ordered), tuple(problems), unpublished, names)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import Literal
 from urllib.parse import urlencode
 
 from . import __version__
-from .catalog import Catalog, feed_order
+from .catalog import Catalog, feed_order, in_feed_order
 from .config import Settings
 from .history import ArchiveLedger, Boundary
 from .model import Article, Image
@@ -296,7 +296,7 @@ def _combined_topics(
         return None
     names = " + ".join(topic.name for topic in topics)  # type: ignore[union-attr]
     union = {article.url: article for topic in topics for article in topic.articles}  # type: ignore[union-attr]
-    articles = tuple(sorted(union.values(), key=feed_order))
+    articles = tuple(in_feed_order(union.values()))
     return f"{settings.title}: {names}", f"{names}: {settings.description}", articles
 
 

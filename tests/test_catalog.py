@@ -265,3 +265,21 @@ def test_duplicates_with_the_same_update_time_resolve_the_same_way_in_any_order(
     assert first.articles == second.articles
     assert len(first.articles) == 1
     assert [Path(p.path).name for p in first.problems] == [Path(p.path).name for p in second.problems]
+
+
+def test_in_feed_order_sorts_exactly_as_the_feed_order_key() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from feedpub.catalog import in_feed_order
+    from feedpub.model import Article
+
+    start = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    articles = [
+        Article(id=url, title="t", url=url, published_at=start + timedelta(microseconds=micro),
+                updated_at=start, source=source, heat=heat)
+        for micro in (0, 1, 3_600_000_000) for heat in (-1, 0, 7) for url in ("https://b.example/", "https://a.example/")
+        for source in ("z.md", "a.md")
+    ]
+    shuffled = articles[::-1][::2] + articles[::-1][1::2]
+    assert in_feed_order(shuffled) == sorted(shuffled, key=feed_order)
+    assert in_feed_order(shuffled) != sorted(shuffled, key=lambda a: (a.url, a.source))
