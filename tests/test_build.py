@@ -1,0 +1,24 @@
+"""feedpub.build: one pass from a seeds folder to a site, shared by the command line and the server."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+from feedpub.build import load_site
+
+from .conftest import article, write_article
+
+
+def test_a_dropped_site_is_freed_at_once_though_its_objects_are_frozen_out_of_the_cycle_collector(seeds, settings) -> None:
+    # The server loads a new site on every change: were any of a site's objects in a reference cycle, the
+    # frozen collector would never free them, and each reload would keep a whole site alive.
+    for number in range(5):
+        write_article(seeds, f"{number}.md", **article(f"a{number}", topics=["AI"], provider={"name": "Wire", "domain": "wire.example"}))
+    build = load_site(settings)
+    for path in ("all.atom", "all.rss", "all.json", "all.html", "topics/ai.atom", "index.html"):
+        assert build.site.render(path) is not None
+    assert gc.isenabled()
+    site, catalog = weakref.ref(build.site), weakref.ref(build.catalog)
+    del build
+    assert site() is None and catalog() is None
