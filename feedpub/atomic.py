@@ -1,21 +1,24 @@
 """Replacing files so that a reader sees either the old or the new complete file, never half of one.
 
-New content is written to a temporary name beside its target, flushed to disk and renamed over the old
-file (a rename within one folder is atomic).
+New content is written to a temporary name beside its target, made durable, and renamed over the old file
+(a rename within one folder is atomic); then the folders are synced so the renames last too. Durability
+comes from the files' own filesystem (``syncfs`` of it, or ``fsync`` of each file), never from a sync of
+every filesystem on the host.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+from functools import cache
 from pathlib import Path
 
 
 class Staging:
-    """New file contents written beside their targets, made durable with one sync, then renamed in.
+    """New file contents written beside their targets, made durable together, then renamed in.
 
-    One sync for the whole build instead of one per file: a build killed before the renames leaves only
-    temporary files (removed by the next build); one killed during them leaves every file either old or
-    new, and whole.
+    A build killed before the renames leaves only temporary files (removed by the next build); one killed
+    during them leaves every file either old or new, and whole.
     """
 
     def __init__(self, durable: bool = True) -> None:
@@ -52,17 +55,20 @@ class Staging:
         self._pending.extend(pending)
 
     def commit(self) -> None:
-        if self._pending and self._durable:
-            os.sync()  # every staged file is on disk before any of them replaces a good one
-        for temporary, target in self._pending:
+        pending = self._pending
+        if pending and self._durable:
+            _flush([temporary for temporary, _ in pending])  # on disk before any replaces a good file
+        for temporary, target in pending:
             os.replace(temporary, target)
-        self._pending.clear()
+        if pending and self._durable:
+            for folder in sorted({target.parent for _, target in pending}):
+                _fsync_folder(folder)
+        pending.clear()
 
     def discard(self) -> None:
         for temporary, _ in self._pending:
             temporary.unlink(missing_ok=True)
         self._pending.clear()
-
 
 
 def replace_file(target: Path, body: bytes, durable: bool = True) -> bool:
@@ -75,3 +81,46 @@ def replace_file(target: Path, body: bytes, durable: bool = True) -> bool:
     finally:
         staging.discard()
     return written
+
+
+@cache
+def _syncfs() -> object | None:
+    """Linux's ``syncfs(fd)``: flushes one filesystem, whatever the number of files; None elsewhere."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+
+
+def _flush(files: list[Path]) -> None:
+    """Make the contents of ``files`` durable: one ``syncfs`` per filesystem they are on, or else an
+    ``fsync`` of each."""
+    syncfs = _syncfs()
+    devices: dict[int, Path] = {}
+    for path in files:
+        devices.setdefault(os.stat(path).st_dev, path)
+    if syncfs is not None:
+        for path in devices.values():
+            handle = os.open(path, os.O_RDONLY)
+            try:
+                if syncfs(handle) == 0:  # type: ignore[operator]
+                    continue
+            finally:
+                os.close(handle)
+            break  # refused: fall back to fsync of every file
+        else:
+            return
+    for path in files:
+        handle = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+
+
+def _fsync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)

@@ -11,13 +11,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .loader import DEFAULT_MAX_BYTES
+from .errors import SettingsError
+from .ingest.loader import DEFAULT_MAX_BYTES
 
 CONFIG_FILE = "feedpub.toml"
-
-
-class ConfigError(Exception):
-    """A setting that cannot be used; the message says which and why."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +63,7 @@ def load_settings(config_file: Path | None = None, environ: dict[str, str] | Non
             with path.open("rb") as handle:
                 table = tomllib.load(handle)
         except (OSError, tomllib.TOMLDecodeError) as error:
-            raise ConfigError(f"{path}: cannot read the settings file: {error}") from None
+            raise SettingsError(f"{path}: cannot read the settings file: {error}") from None
         values.update(table.get("feedpub", table))
     for name in _TYPES:
         variable = f"FEEDPUB_{name.upper()}"
@@ -74,7 +71,7 @@ def load_settings(config_file: Path | None = None, environ: dict[str, str] | Non
             values[name] = env[variable]
     unknown = sorted(set(values) - set(_TYPES))
     if unknown:
-        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(_TYPES)}")
+        raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(_TYPES)}")
     return _validated(Settings(**{name: _coerce(name, value) for name, value in values.items()}))
 
 
@@ -93,22 +90,22 @@ def _coerce(name: str, value: Any) -> Any:
             return Path(str(value))
         return str(value)
     except ValueError:
-        raise ConfigError(f"setting '{name}' must be a number, not {value!r}") from None
+        raise SettingsError(f"setting '{name}' must be a number, not {value!r}") from None
 
 
 def _validated(settings: Settings) -> Settings:
     if settings.limit < 1:
-        raise ConfigError(f"limit must be at least 1, not {settings.limit}")
+        raise SettingsError(f"limit must be at least 1, not {settings.limit}")
     if not 0 <= settings.reload_interval <= 86400:
-        raise ConfigError(f"reload_interval must be 0 (off) to 86400 seconds, not {settings.reload_interval}")
+        raise SettingsError(f"reload_interval must be 0 (off) to 86400 seconds, not {settings.reload_interval}")
     if settings.cache_max_age < 0:
-        raise ConfigError(f"cache_max_age must be 0 or more seconds, not {settings.cache_max_age}")
+        raise SettingsError(f"cache_max_age must be 0 or more seconds, not {settings.cache_max_age}")
     if settings.archive_size < 1:
-        raise ConfigError(f"archive_size must be at least 1, not {settings.archive_size}")
+        raise SettingsError(f"archive_size must be at least 1, not {settings.archive_size}")
     if settings.max_file_size < 1:
-        raise ConfigError(f"max_file_size must be at least 1 byte, not {settings.max_file_size}")
+        raise SettingsError(f"max_file_size must be at least 1 byte, not {settings.max_file_size}")
     if settings.hub_url and not settings.hub_url.startswith(("http://", "https://")):
-        raise ConfigError(f"hub_url must be an absolute http(s) URL (or empty, for no WebSub), not {settings.hub_url!r}")
+        raise SettingsError(f"hub_url must be an absolute http(s) URL (or empty, for no WebSub), not {settings.hub_url!r}")
     if not settings.base_url.startswith(("http://", "https://")):
-        raise ConfigError(f"base_url must be an absolute http(s) URL, not {settings.base_url!r}")
+        raise SettingsError(f"base_url must be an absolute http(s) URL, not {settings.base_url!r}")
     return settings

@@ -1,44 +1,37 @@
-"""The URL layout of a published site: which documents exist under the feeds folder, and their bytes.
+"""The site: one owner of the catalog, the settings and the archives (with their ledger), and the one
+place that says which documents exist and what each holds.
 
-The static writer and the web app both ask this one place, so ``feeds/topics/ai.atom`` on disk and
-``/feeds/topics/ai.atom`` over HTTP are always the same document.
+The static writer and the web app both ask a `Site` for documents by `feedpub.feeds.keys.DocKey`, so
+``feeds/topics/ai.atom`` on disk and ``/feeds/topics/ai.atom`` over HTTP are always the same bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from importlib import resources
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
 
-from .catalog import Catalog
+from .changes import code_digest
 from .config import Settings
-from .feeds import ARCHIVE, Archives, Entry, Query, build_feed, feed_paths, select_feed
-from .formats import FORMATS
-from .formats.xmlfeeds import STYLESHEET
-from .history import ArchiveLedger
-from .opml import OPML_CONTENT_TYPE, render_opml
-from .pages import feed_stylesheet, index_rows, render_feed_page, render_index
+from .errors import InputError
+from .feeds.archives import Archives
+from .feeds.catalog import Catalog, build_catalog
+from .feeds.document import ARCHIVE_MAX_AGE, EPOCH, Entry, Feed, History
+from .feeds.keys import INDEX, OPML, PAGE, STYLESHEET, DocKey, FeedKey
+from .feeds.kinds import KINDS, subscription_keys
+from .feeds.ledger import ArchiveLedger, read_ledger
+from .feeds.query import Query
+from .ingest.cache import ArticleCache
+from .ingest.loader import load_folder
+from .model import Article, Problem
+from .render import FORMATS
+from .render.opml import OPML_CONTENT_TYPE, render_opml
+from .render.pages import feed_stylesheet, index_rows, render_feed_page, render_index
 
-def _code_digest() -> bytes:
-    """A digest of feedpub's own code and templates: output made by other code is never trusted as current."""
-    digest = hashlib.blake2b(digest_size=16)
-    package = resources.files("feedpub")
-    for folder in (package, package / "formats", package / "templates"):
-        for item in sorted(folder.iterdir(), key=lambda i: i.name):
-            if item.is_file() and item.name.endswith((".py", ".html", ".xsl")):
-                digest.update(item.name.encode() + b"\0" + item.read_bytes())
-    return digest.digest()
-
-
-CODE_DIGEST = _code_digest()
 _url = attrgetter("url")
 _revision = attrgetter("revision")
-INDEX = "index.html"
-OPML = "opml.xml"
-PAGE = "html"
 HTML = "text/html; charset=utf-8"
 XSL = "text/xsl; charset=utf-8"
 
@@ -50,59 +43,232 @@ class Document:
     last_modified: datetime | None = None
 
 
-class Site:
-    """Every document a catalog publishes, addressed by its path relative to the feeds folder."""
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What a feed document lists and how it is titled and linked: a `Feed` before its entries are described."""
 
-    def __init__(self, catalog: Catalog, settings: Settings, ledger: ArchiveLedger | None = None) -> None:
+    key: FeedKey
+    title: str
+    description: str
+    articles: tuple[Article, ...]
+    history: History
+    ttl_minutes: int
+
+
+class SeedsNotFound(InputError):
+    """The seeds folder is missing: publishing from it would empty every feed, so nothing is written."""
+
+
+def load_site(settings: Settings, use_cache: bool = False, workers: int = 1) -> Site:
+    """Load the seeds, and the archive ledger beside them, into a `Site`; with ``use_cache``, through the
+    persistent article cache; with ``workers`` > 1, parsing many files in that many processes.
+
+    Leaves the process as it found it (the command line decides about the cycle collector)."""
+    if not settings.seeds.is_dir():
+        raise SeedsNotFound(
+            f"the seeds folder {settings.seeds} does not exist or is not a folder; "
+            "pass the folder of article files with --seeds DIR (nothing was written)"
+        )
+    cache = ArticleCache(settings.cache_dir, settings.seeds, settings.max_file_size) if use_cache else None
+    loaded = load_folder(settings.seeds, max_bytes=settings.max_file_size, cache=cache, workers=workers)
+    catalog = build_catalog(loaded.articles)
+    # The archive ledger is state, not a cache: a build without the article cache uses it all the same.
+    ledger, ledger_problems = read_ledger(settings.seeds, settings.archive_size)
+    problems = tuple(
+        sorted(loaded.problems + catalog.problems + ledger_problems, key=lambda p: (p.path, p.line or 0, p.message))
+    )
+    return Site(catalog, settings, ledger, problems, loaded.files)
+
+
+class Site:
+    """Every document a catalog publishes, addressed by `DocKey`."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        settings: Settings,
+        ledger: ArchiveLedger,
+        problems: tuple[Problem, ...] = (),
+        files: int = 0,
+    ) -> None:
         self.catalog = catalog
         self.settings = settings
-        self.archives = Archives(catalog, settings, ledger)  # each feed's archive pages, cut once
-        # Rendered entries of one format at a time: reused by every document of that format that lists
-        # them, and dropped when another format is asked for, so memory stays one format's worth.
-        self._entries_format = ""
-        self._entries: dict[Entry, bytes] = {}
-        self._described: dict[str, Entry] = {}  # each article's Entry, shared by every feed listing it
+        self.problems = problems
+        self.files = files  # article files read
+        self.archives = Archives(catalog, ledger)
+        # Each article's Entry, shared by every feed that lists it, and each entry's rendered bytes per
+        # format, shared by every document of that format. Filled on demand by any thread: a race only
+        # describes or renders the same entry twice, to the same value.
+        self._described: dict[str, Entry] = {}
+        self._fragments: dict[str, dict[Entry, bytes]] = {}
         self._site_digest = b""
         self._revisions: dict[str, bytes] | None = None  # each article's revision, by URL
-        self._feed_digests: dict[str, bytes | None] = {}  # each feed's digest, by feed path
+        self._feed_digests: dict[FeedKey, bytes | None] = {}
 
-    def paths(self) -> Iterator[str]:
+    @property
+    def errors(self) -> int:
+        return sum(problem.level == "error" for problem in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return sum(problem.level == "warning" for problem in self.problems)
+
+    # Which documents there are.
+
+    def feeds(self) -> list[FeedKey]:
+        """Every feed document: each subscription feed followed by its archives, oldest first."""
+        keys: list[FeedKey] = []
+        for feed in subscription_keys(self.catalog):
+            keys.append(feed)
+            keys.extend(feed.page(number) for number in range(1, len(self.archives.pages(feed)) + 1))
+        return keys
+
+    def documents(self) -> Iterator[DocKey]:
         """Every document; feeds come format by format, so each format's rendered entries are reused."""
         yield INDEX
         yield OPML
         yield STYLESHEET
-        feeds = list(feed_paths(self.catalog, self.settings, self.archives))
-        for feed_path in feeds:
-            if ARCHIVE not in feed_path:
-                yield f"{feed_path}.{PAGE}"
-        for extension in FORMATS:
-            for feed_path in feeds:
-                yield f"{feed_path}.{extension}"
+        feeds = self.feeds()
+        for feed in feeds:
+            if feed.archive is None:
+                yield feed.document(PAGE)
+        for format_ in FORMATS:
+            for feed in feeds:
+                yield feed.document(format_)
 
-    def fingerprint(self, path: str) -> str | None:
-        """A digest of everything the document at ``path`` is made from, or None when there is no such
+    def frozen_ledger(self) -> ArchiveLedger:
+        """The ledger recording every archive page published now (see `feedpub.feeds.archives.Archives.frozen`)."""
+        return self.archives.frozen([feed for feed in subscription_keys(self.catalog) if KINDS[feed.kind].has_archives])
+
+    # What a feed holds.
+
+    def select(self, feed: FeedKey, query: Query | None = None) -> Selection | None:
+        """The articles of the feed document ``feed``, or None when there is no such feed or archive page.
+
+        A ``query`` narrows or re-sorts a subscription feed (server only); such a feed has no archives.
+        """
+        kind = KINDS[feed.kind]
+        subject = kind.subject(self.catalog, feed.slugs)
+        if subject is None or (feed.archive is not None and (query is not None or not kind.has_archives)):
+            return None
+        settings = self.settings
+        title, description, articles = kind.title(settings, subject), kind.description(settings, subject), subject.articles
+        current = feed.subscription
+        if query is None and not kind.has_archives:
+            query = Query()
+        if query is not None:
+            shown = query.select(articles, settings.limit)
+            history = History(current)
+        else:
+            pages = self.archives.pages(current, articles)
+            if feed.archive is None:
+                # The articles newer than the newest archive are in no archive: they are all shown, even
+                # past ``limit``, so that the feed and its archives together hold every article.
+                unarchived = pages[-1].start if pages else len(articles)
+                shown = articles[: max(settings.limit, unarchived)]
+                history = History(current, None, current.page(len(pages)) if pages else None)
+            else:
+                number = feed.archive
+                if number > len(pages):
+                    return None
+                page = pages[number - 1]
+                shown = articles[page.start : page.stop]
+                title = f"{title} (archive {number})"
+                history = History(
+                    current,
+                    number,
+                    current.page(number - 1) if number > 1 else None,
+                    current.page(number + 1) if number < len(pages) else None,
+                )
+        ttl_minutes = max(1, (ARCHIVE_MAX_AGE if feed.archive else settings.cache_max_age) // 60)
+        return Selection(feed, title, description, shown, history, ttl_minutes)
+
+    def describe(self, feed: FeedKey, query: Query | None = None) -> Feed | None:
+        """The neutral description of the feed document ``feed`` (see `select`), entries included."""
+        selection = self.select(feed, query)
+        if selection is None:
+            return None
+        described = self._described
+        listed = tuple(described.get(a.url) or described.setdefault(a.url, self._entry(a)) for a in selection.articles)
+        settings = self.settings
+        return Feed(
+            key=feed,
+            title=selection.title,
+            description=selection.description,
+            base_url=settings.feeds_url,
+            language=settings.language,
+            author=settings.author,
+            updated=max((entry.updated for entry in listed), default=EPOCH),
+            entries=listed,
+            history=selection.history,
+            query_string=query.query_string() if query is not None else "",
+            ttl_minutes=selection.ttl_minutes,
+            hub=settings.hub_url or None,
+        )
+
+    def _entry(self, article: Article) -> Entry:
+        return Entry(
+            id=article.id,
+            title=article.title,
+            url=article.url,
+            summary=article.excerpt,
+            published=article.published_at,
+            updated=article.updated_at,
+            author=article.provider.name if article.provider else None,
+            categories=self.catalog.topic_names(article),
+            image=article.images[0] if article.images else None,
+        )
+
+    # Bytes.
+
+    def render(self, key: DocKey, query: Query | None = None) -> Document | None:
+        """The document ``key``, or None when there is none. A ``query`` applies to feed formats only."""
+        if key.feed is None:
+            if key == INDEX:
+                return Document(render_index(self.catalog, self.settings), HTML)
+            if key == OPML:
+                return Document(render_opml(self.catalog, self.settings), OPML_CONTENT_TYPE)
+            return Document(feed_stylesheet(), XSL)
+        if key.format == PAGE:
+            feed = self.describe(key.feed)
+            return None if feed is None else Document(render_feed_page(feed, self.settings), HTML, feed.updated)
+        feed = self.describe(key.feed, query)
+        if feed is None:
+            return None
+        format_ = FORMATS[key.format]
+        fragments = self._fragments.get(key.format)
+        if fragments is None:
+            fragments = self._fragments.setdefault(key.format, {})
+        return Document(format_.render(feed, fragments), format_.content_type, feed.updated)
+
+    def forget_fragments(self, format_: str) -> None:
+        """Drop the rendered entries of ``format_``: a build that is done with a format frees their memory."""
+        self._fragments.pop(format_, None)
+
+    # Fingerprints.
+
+    def fingerprint(self, key: DocKey) -> str | None:
+        """A digest of everything the document ``key`` is made from, or None when there is no such
         document. Equal fingerprints mean equal bytes, so a build can skip rendering them.
         """
-        if path in (INDEX, OPML, STYLESHEET):
+        if key.feed is None:
             # The index and OPML list every feed by name, size and newest date; the stylesheet is code.
             listing = repr((index_rows(self.catalog), self.settings)).encode()
-            return hashlib.blake2b(CODE_DIGEST + listing + path.encode(), digest_size=20).hexdigest()
-        feed_path, dot, extension = path.rpartition(".")
-        if not dot or (extension not in FORMATS and extension != PAGE):
-            return None
-        if feed_path not in self._feed_digests:
-            self._feed_digests[feed_path] = self._feed_digest(feed_path)
-        feed_digest = self._feed_digests[feed_path]
+            return hashlib.blake2b(code_digest().encode() + listing + key.path.encode(), digest_size=20).hexdigest()
+        feed = key.feed
+        if feed not in self._feed_digests:
+            self._feed_digests[feed] = self._feed_digest(feed)
+        feed_digest = self._feed_digests[feed]
         if feed_digest is None:
             return None
-        return hashlib.blake2b(feed_digest + path.encode(), digest_size=20).hexdigest()
+        return hashlib.blake2b(feed_digest + key.path.encode(), digest_size=20).hexdigest()
 
-    def _feed_digest(self, feed_path: str) -> bytes | None:
+    def _feed_digest(self, feed: FeedKey) -> bytes | None:
         """A digest of one feed's description, shared by its formats and its page.
 
         Articles count by their revisions (digests of their files), so this costs a lookup per listed article.
         """
-        selection = select_feed(self.catalog, feed_path, self.settings, None, self.archives)
+        selection = self.select(feed)
         if selection is None:
             return None
         if self._revisions is None:
@@ -119,7 +285,7 @@ class Site:
         """What every feed shares (code, settings, topic names), and a revision by URL for each article when
         some have none of their own (made in code rather than read from a file)."""
         settings = self.settings
-        shared = hashlib.blake2b(CODE_DIGEST, digest_size=20)
+        shared = hashlib.blake2b(code_digest().encode(), digest_size=20)
         shared.update(f"{settings.feeds_url}\0{settings.language}\0{settings.author}\0{settings.hub_url}\0".encode())
         for slug, topic in self.catalog.topics.items():  # entries list their topics by these names
             shared.update(f"{slug}\0{topic.name}\n".encode())
@@ -130,30 +296,3 @@ class Site:
                 for article in self.catalog.articles
             }
         return shared.digest(), revisions
-
-    def render(self, path: str, query: Query | None = None) -> Document | None:
-        """The document at ``path`` (such as ``topics/ai.atom``), or None when there is none.
-
-        A ``query`` applies to feed formats only (see `feedpub.feeds.Query`).
-        """
-        if path == INDEX:
-            return Document(render_index(self.catalog, self.settings), HTML)
-        if path == OPML:
-            return Document(render_opml(self.catalog, self.settings), OPML_CONTENT_TYPE)
-        if path == STYLESHEET:
-            return Document(feed_stylesheet(), XSL)
-        feed_path, dot, extension = path.rpartition(".")
-        format_ = FORMATS.get(extension) if dot else None
-        if format_ is None and not (extension == PAGE and ARCHIVE not in feed_path):
-            return None
-        feed = build_feed(
-            self.catalog, feed_path, self.settings, query if format_ is not None else None, self._described,
-            self.archives,
-        )
-        if feed is None:
-            return None
-        if format_ is None:
-            return Document(render_feed_page(feed, self.settings), HTML, feed.updated)
-        if format_.extension != self._entries_format:
-            self._entries_format, self._entries = format_.extension, {}
-        return Document(format_.render(feed, self._entries), format_.content_type, feed.updated)

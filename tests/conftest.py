@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
-from feedpub.build import Build, load_site
+from feedpub.feeds.keys import parse_path
+from feedpub.site import Site, load_site
 from feedpub.config import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -113,7 +114,18 @@ def settings(tmp_path: Path, seeds: Path) -> Settings:
 def build(settings: Settings):
     """Load the seeds folder as the command line and the server do: ``build()`` after writing articles."""
 
-    def load() -> Build:
+    def load() -> Site:
         return load_site(settings)
 
     return load
+
+
+def document_paths(site: Site) -> list[str]:
+    """Every document of ``site`` by its path under the feeds folder, in the site's order."""
+    return [key.path for key in site.documents()]
+
+
+def render_path(site: Site, path: str):
+    """The document at ``path`` (``topics/ai.atom``), as the static writer and the server ask for it."""
+    key = parse_path(path)
+    return None if key is None else site.render(key)

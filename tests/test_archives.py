@@ -13,13 +13,16 @@ import pytest
 import yaml
 from hypothesis import strategies as st
 
-from feedpub.build import load_site
-from feedpub.catalog import build_catalog
+from feedpub.site import load_site
+from feedpub.feeds.catalog import build_catalog
 from feedpub.cli import main
 from feedpub.config import Settings
-from feedpub.feeds import ALL, Archives
+from feedpub.feeds.keys import ALL
+from feedpub.feeds.ledger import ArchiveLedger
+from feedpub.site import Site
+from feedpub.static.ledger import save_ledger
 from feedpub.model import Article
-from feedpub.publish import WriteReport, write_site
+from feedpub.static.writer import WriteReport, write_site
 
 from .conftest import files_under
 
@@ -51,8 +54,8 @@ def _publish(tmp_path: Path, count: int, limit: int = 7, archive_size: int = 5) 
 def _rebuild(settings: Settings) -> WriteReport:
     """Publish as ``feedpub build`` does: write the site, then freeze its archive pages in the ledger."""
     build = load_site(settings)
-    report = write_site(build.site, settings.out)
-    build.freeze_archives()
+    report = write_site(build, settings.out)
+    save_ledger(settings.seeds, build.frozen_ledger())
     return report
 
 
@@ -287,14 +290,14 @@ def test_frozen_pages_keep_every_article_they_held(moments, size, removed, arriv
 
     page_settings = Settings(limit=size, archive_size=size)
     first = build_catalog(story(n, minute, heat) for n, (minute, heat) in enumerate(moments))
-    published = Archives(first, page_settings)
-    ledger = published.frozen()
-    assert Archives(first, page_settings, ledger).pages(ALL) == published.pages(ALL)
+    published = Site(first, page_settings, ArchiveLedger(size)).archives
+    ledger = Site(first, page_settings, ArchiveLedger(size)).frozen_ledger()
+    assert Site(first, page_settings, ledger).archives.pages(ALL) == published.pages(ALL)
 
     kept = [article for article in first.articles if int(article.id) not in removed]
     late = [story(100 + n, minute, heat) for n, (minute, heat) in enumerate(arrivals)]
     second = build_catalog(kept + late)
-    pages = Archives(second, page_settings, ledger).pages(ALL)
+    pages = Site(second, page_settings, ledger).archives.pages(ALL)
 
     def page_of(catalog, cut) -> dict[str, int]:
         return {catalog.articles[index].url: number for number, page in enumerate(cut) for index in page}

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from feedpub.cache import FORMAT, ArticleCache
+from feedpub.ingest.cache import FORMAT, ArticleCache
 from feedpub.cli import main
-from feedpub.loader import DEFAULT_MAX_BYTES, load_folder
+from feedpub.ingest.loader import DEFAULT_MAX_BYTES, load_folder
 from feedpub.model import Image
 
 from .conftest import article, files_under, write_article

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from feedpub.catalog import build_catalog, feed_order, slugify
-from feedpub.loader import load_folder
+from feedpub.feeds.catalog import build_catalog, feed_order, slugify
+from feedpub.ingest.loader import load_folder
 
 from .conftest import article, write_article
 
@@ -270,7 +270,7 @@ def test_duplicates_with_the_same_update_time_resolve_the_same_way_in_any_order(
 def test_in_feed_order_sorts_exactly_as_the_feed_order_key() -> None:
     from datetime import datetime, timedelta, timezone
 
-    from feedpub.catalog import in_feed_order
+    from feedpub.feeds.catalog import in_feed_order
     from feedpub.model import Article
 
     start = datetime(2024, 5, 1, tzinfo=timezone.utc)

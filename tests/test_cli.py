@@ -10,9 +10,9 @@ import feedparser
 import pytest
 
 from feedpub.cli import main
-from feedpub.publish import write_site
+from feedpub.static.writer import write_site
 
-from .conftest import REPO, article, line_of, write_article
+from .conftest import document_paths, render_path, REPO, article, line_of, write_article
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def test_build_options_choose_the_folders_base_url_limit_and_title(project, caps
     seeds = project / "news"
     for n in range(3):
         write_article(seeds, f"{n}.md", **article(f"n{n}", publishedDateTime=f"2024-05-0{n + 1}"))
-    flags = ["--seeds", "news", "--out", "public", "--base-url", "https://feeds.example.net", "--limit", "1"]
+    flags = ["--seeds", "news", "--out", "public", "--base-url", "https://feeds.example.net", "--limit", "1", "--archive-size", "1"]
     status, _, _ = run(capsys, "build", *flags, "--title", "Flag Title")
     assert status == 0
     document = feedparser.parse((project / "public/all.atom").read_bytes())
@@ -254,5 +254,5 @@ def test_a_build_shows_no_progress_bar_when_not_on_a_terminal(seeds, settings, c
 def test_write_site_reports_progress_up_to_the_last_document(build, settings):
     write_article(settings.seeds, "a.md", **article("a", topics=["AI"]))
     calls = []
-    write_site(build().site, settings.out, lambda done, total: calls.append((done, total)))
-    assert calls and calls[-1][0] == calls[-1][1] == len(list(build().site.paths()))
+    write_site(build(), settings.out, lambda done, total: calls.append((done, total)))
+    assert calls and calls[-1][0] == calls[-1][1] == len(list(document_paths(build())))

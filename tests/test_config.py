@@ -1,4 +1,4 @@
-"""feedpub.config: defaults, then feedpub.toml, then FEEDPUB_* variables; bad values are ConfigErrors."""
+"""feedpub.config: defaults, then feedpub.toml, then FEEDPUB_* variables; bad values are SettingsErrors."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from feedpub.config import ConfigError, Settings, load_settings
+from feedpub.config import SettingsError, Settings, load_settings
 
 
 @pytest.fixture
@@ -77,19 +77,19 @@ def test_an_explicit_config_file_wins_over_feedpub_toml(cwd):
 
 
 def test_a_missing_explicit_config_file_is_an_error_naming_it(cwd):
-    with pytest.raises(ConfigError, match="missing.toml"):
+    with pytest.raises(SettingsError, match="missing.toml"):
         load_settings(cwd / "missing.toml", environ={})
 
 
 def test_a_settings_file_that_is_not_toml_is_an_error_naming_it(cwd):
     write_toml(cwd, "[feedpub\ntitle = 1\n")
-    with pytest.raises(ConfigError, match="feedpub.toml"):
+    with pytest.raises(SettingsError, match="feedpub.toml"):
         load_settings(environ={})
 
 
 def test_an_unknown_setting_is_an_error_naming_it(cwd):
     write_toml(cwd, '[feedpub]\ntitel = "typo"\n')
-    with pytest.raises(ConfigError, match="titel"):
+    with pytest.raises(SettingsError, match="titel"):
         load_settings(environ={})
 
 
@@ -109,7 +109,7 @@ def test_an_unknown_setting_is_an_error_naming_it(cwd):
 )
 def test_values_that_cannot_work_are_errors_naming_the_setting(cwd, toml, environ, name):
     write_toml(cwd, toml)
-    with pytest.raises(ConfigError, match=name):
+    with pytest.raises(SettingsError, match=name):
         load_settings(environ=environ)
 
 
@@ -119,7 +119,7 @@ def test_overrides_apply_given_values_and_ignore_none():
 
 
 def test_overrides_are_validated():
-    with pytest.raises(ConfigError, match="limit"):
+    with pytest.raises(SettingsError, match="limit"):
         Settings().with_overrides(limit=0)
 
 

@@ -18,10 +18,10 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 
-from feedpub.build import load_site
-from feedpub.formats import FORMATS
+from feedpub.site import load_site
+from feedpub.render import FORMATS
 
-from .conftest import FEEDS_URL, article, write_article
+from .conftest import document_paths, render_path, FEEDS_URL, article, write_article
 
 NS = {
     "atom": "http://www.w3.org/2005/Atom",
@@ -34,8 +34,8 @@ IMAGE = "https://img.example.com/photos/first.jpg"
 
 def render(build, path: str) -> dict[str, bytes]:
     """The document at ``path`` (``all``, ``topics/ai``) in every format, by extension."""
-    site = build().site
-    documents = {extension: site.render(f"{path}.{extension}") for extension in FORMATS}
+    site = build()
+    documents = {extension: render_path(site, f"{path}.{extension}") for extension in FORMATS}
     assert None not in documents.values(), f"no feed at {path}"
     return {extension: document.body for extension, document in documents.items()}
 
@@ -196,11 +196,11 @@ def test_json_feed_has_the_keys_json_feed_1_1_defines(three_articles, build, set
 
 
 def test_every_feed_document_is_well_formed(three_articles, build):
-    site = build().site
+    site = build()
     checked = set()
-    for path in site.paths():
+    for path in document_paths(site):
         extension = path.rpartition(".")[2]
-        body = site.render(path).body
+        body = render_path(site, path).body
         if extension in ("rss", "atom"):
             assert parsed(body).version in ("rss20", "atom10"), path
         elif extension == "json":
@@ -246,9 +246,9 @@ def test_a_topic_feed_is_updated_by_its_own_entries_only(three_articles, build):
 def test_a_feed_holds_at_most_limit_entries_the_newest(seeds, settings):
     for n in range(5):
         write_article(seeds, f"{n}.md", **article(f"n{n}", publishedDateTime=f"2024-05-0{n + 1}T00:00:00Z"))
-    site = load_site(dataclasses.replace(settings, limit=2)).site
+    site = load_site(dataclasses.replace(settings, limit=2, archive_size=2))
     for extension in FORMATS:
-        body = site.render(f"all.{extension}").body
+        body = render_path(site, f"all.{extension}").body
         assert entry_urls(extension, body) == ["https://news.example.com/n4", "https://news.example.com/n3"]
 
 
@@ -322,7 +322,7 @@ def test_hostile_titles_reach_json_feed_readers_as_the_intended_plain_text(hosti
 def test_a_hostile_site_title_is_escaped_in_every_format(seeds, settings):
     write_article(seeds, "a.md", **article("a"))
     title = 'News & "Views" <Daily>'
-    site = load_site(dataclasses.replace(settings, title=title)).site
-    assert parsed(site.render("all.rss").body).feed.title == title
-    assert parsed(site.render("all.atom").body).feed.title == title
-    assert json.loads(site.render("all.json").body)["title"] == title
+    site = load_site(dataclasses.replace(settings, title=title))
+    assert parsed(render_path(site, "all.rss").body).feed.title == title
+    assert parsed(render_path(site, "all.atom").body).feed.title == title
+    assert json.loads(render_path(site, "all.json").body)["title"] == title

@@ -13,14 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from feedpub.build import load_site
-from feedpub.catalog import feed_order
+import feedparser
+
+from feedpub.site import load_site
+from feedpub.feeds.catalog import feed_order
 from feedpub.cli import main
 from feedpub.config import Settings
-from feedpub.history import (
-    LEDGER, MAX_LEDGER_BYTES, ArchiveLedger, Boundary, ledger_bytes, parse_ledger, save_ledger,
-)
-from feedpub.loader import load_folder
+from feedpub.feeds.ledger import LEDGER, MAX_LEDGER_BYTES, ArchiveLedger, Boundary, ledger_bytes, parse_ledger
+from feedpub.static.ledger import save_ledger
+from feedpub.ingest.loader import load_folder
 from feedpub.web import create_app
 
 from .conftest import BASE_URL, REPO, article, files_under, write_article
@@ -78,7 +79,7 @@ def test_no_ledger_is_written_until_a_page_is_full_nor_by_check(capsys, seeds, t
 
 
 def test_the_shipped_seeds_have_no_full_page_and_so_no_ledger() -> None:
-    assert load_site(Settings(seeds=REPO / "seeds")).site.archives.frozen() == ArchiveLedger(50)
+    assert load_site(Settings(seeds=REPO / "seeds")).frozen_ledger() == ArchiveLedger(50)
     assert not (REPO / "seeds" / LEDGER).exists()
 
 
@@ -189,20 +190,29 @@ def test_the_file_reads_back_as_it_was_written() -> None:
     assert parse_ledger(ledger_bytes(ledger)) == ledger
 
 
-def test_the_server_records_the_pages_it_serves(twelve, settings) -> None:
+def test_the_server_only_reads_the_ledger(twelve, settings) -> None:
+    """feedpub build is the one writer: a served checkout stays as it was, and no two processes race on it."""
     served = dataclasses.replace(settings, limit=5, archive_size=5, reload_interval=0)
-    client = create_app(served).test_client()
-    assert client.get("/feeds/all/archive/2.atom").status_code == 200
-    assert (twelve / LEDGER).read_text() == RECORDED
-
-
-def test_a_server_that_cannot_record_says_so_once_and_serves_on(twelve, settings, caplog) -> None:
-    (twelve / LEDGER).mkdir()
-    served = dataclasses.replace(settings, limit=5, archive_size=5, reload_interval=0)
-    with caplog.at_level(logging.WARNING, logger="feedpub.reload"):
-        app = create_app(served)
-        write_article(twelve, "late.md", **article("late", topics=["AI"], publishedDateTime="2024-06-01T00:00:00Z"))
-        assert app.extensions["feedpub"].reloader.check()
+    app = create_app(served)
     assert app.test_client().get("/feeds/all/archive/2.atom").status_code == 200
-    unrecorded = [r for r in caplog.records if "cannot update the archive ledger" in r.getMessage()]
-    assert len(unrecorded) == 1
+    write_article(twelve, "late.md", **article("late", topics=["AI"], publishedDateTime="2024-06-01T00:00:00Z"))
+    assert app.extensions["feedpub"].reloader.check()
+    assert not (twelve / LEDGER).exists()
+
+
+def test_a_running_server_follows_a_ledger_a_build_changed(capsys, twelve, tmp_path, settings) -> None:
+    """Archives cut by position move when an old article goes; once a build records them, the server
+    serves the recorded pages at its next look, with no article file changed since."""
+    served = dataclasses.replace(settings, limit=5, archive_size=5, reload_interval=0)
+    app = create_app(served)
+    _build(capsys, twelve, tmp_path / "out", *PAGES_OF_FIVE)
+    assert (twelve / LEDGER).read_text() == RECORDED
+    assert app.extensions["feedpub"].reloader.check(), "the new ledger is a change"
+    (twelve / "00.md").unlink()
+    assert app.extensions["feedpub"].reloader.check()
+    served_page = feedparser.parse(app.test_client().get("/feeds/all/archive/1.atom").data)
+    _build(capsys, twelve, tmp_path / "out", *PAGES_OF_FIVE)
+    built_page = feedparser.parse((tmp_path / "out" / "all" / "archive" / "1.atom").read_bytes())
+    links = [entry.link for entry in served_page.entries]
+    assert links == [entry.link for entry in built_page.entries]
+    assert len(links) == 4, "the recorded first page lost its oldest article and kept the other four"

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from feedpub.catalog import build_catalog
-from feedpub.loader import MAX_EXCERPT, MAX_TITLE, load_folder
+from feedpub.feeds.catalog import build_catalog
+from feedpub.ingest.fields import MAX_EXCERPT, MAX_TITLE
+from feedpub.ingest.loader import load_folder
 
 from .conftest import article, write_article, write_text
 
@@ -37,7 +38,7 @@ def test_a_file_that_vanishes_before_it_is_read_is_reported_and_skipped(seeds):
 
 @pytest.mark.parametrize(
     "value, heat, level",
-    [("42", 42, "warning"), (" 7 ", 7, "warning"), (3.6, 4, None), (None, -1, None), (-5, -5, None),
+    [("42", 42, "warning"), (" 7 ", 7, "warning"), (3.6, 4, "warning"), (None, -1, None), (-5, -5, None),
      ("hot", -1, "warning"), (True, -1, "warning"), ([1], -1, "warning")],
 )
 def test_heat_in_any_shape_becomes_a_whole_number(seeds, value, heat, level):

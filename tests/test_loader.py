@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from feedpub.loader import load_folder
+from feedpub.ingest.loader import load_folder
 from feedpub.model import Problem
 
 from .conftest import article, line_of, without_source, write_article, write_text

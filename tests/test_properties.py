@@ -13,11 +13,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from feedpub.catalog import build_catalog
+from feedpub.feeds.catalog import build_catalog
 from feedpub.config import Settings
-from feedpub.feeds import ALL, build_feed, feed_paths
-from feedpub.formats import FORMATS
-from feedpub.loader import load_folder
+from feedpub.feeds.keys import ALL
+from feedpub.feeds.ledger import ArchiveLedger
+from feedpub.site import Site
+from feedpub.render import FORMATS
+from feedpub.ingest.loader import load_folder
 from feedpub.web import create_app
 
 # Text as hostile as files get: markup, entities, controls, surrogates, emoji, right-to-left marks.
@@ -71,12 +73,13 @@ def test_any_folder_loads_without_raising_and_every_feed_is_valid(tmp_path_facto
 
     catalog = build_catalog(loaded.articles)
     site_settings = Settings(seeds=seeds, limit=1000)
-    all_feed = build_feed(catalog, ALL, site_settings)
+    site = Site(catalog, site_settings, ArchiveLedger(site_settings.archive_size))
+    all_feed = site.describe(ALL)
     assert all_feed is not None
     assert {entry.url for entry in all_feed.entries} == {a.url for a in loaded.articles if a.is_published}
 
-    for path in feed_paths(catalog, site_settings):
-        feed = build_feed(catalog, path, site_settings)
+    for key in site.feeds():
+        feed = site.describe(key)
         assert feed is not None
         for format_ in FORMATS.values():
             body = format_.render(feed)

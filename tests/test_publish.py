@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from feedpub.formats import FORMATS
-from feedpub.publish import LOCK_FILE, PublishError, write_site
+from feedpub.render import FORMATS
+from feedpub.static.writer import LOCK_FILE, PublishError, write_site
 
-from .conftest import article, files_under, write_article
+from .conftest import document_paths, render_path, article, files_under, write_article
 
 
 def stamps(folder: Path) -> dict[str, tuple[int, int]]:
@@ -29,37 +29,37 @@ def two_topics(seeds):
 
 
 def test_write_site_writes_the_index_the_all_feed_and_one_feed_per_topic(two_topics, build, settings):
-    site = build().site
+    site = build()
     report = write_site(site, settings.out)
     written = files_under(settings.out)
     expected = {"index.html"} | {
         f"{feed}.{extension}" for feed in ("all", "topics/ai", "topics/robots") for extension in ("rss", "atom", "json")
     }
     assert expected <= set(written)
-    assert set(written) == set(site.paths())
-    assert sorted(report.written) == sorted(site.paths())
+    assert set(written) == set(document_paths(site))
+    assert sorted(report.written) == sorted(document_paths(site))
     for path, body in written.items():
-        assert body == site.render(path).body, path
+        assert body == render_path(site, path).body, path
 
 
 def test_a_second_identical_build_rewrites_nothing(two_topics, build, settings):
-    write_site(build().site, settings.out)
+    write_site(build(), settings.out)
     before = stamps(settings.out)
-    report = write_site(build().site, settings.out)
+    report = write_site(build(), settings.out)
     assert report.written == []
     assert report.removed == []
-    assert sorted(report.unchanged) == sorted(build().site.paths())
+    assert sorted(report.unchanged) == sorted(document_paths(build()))
     assert stamps(settings.out) == before
 
 
 def test_only_the_files_whose_bytes_change_are_rewritten(seeds, build, settings):
     write_article(seeds, "a.md", **article("a", topics=["AI"]))
     write_article(seeds, "b.md", **article("b", topics=["Robots"], publishedDateTime="2024-04-01T00:00:00Z"))
-    write_site(build().site, settings.out)
+    write_site(build(), settings.out)
     before = stamps(settings.out)
 
     write_article(seeds, "b.md", **article("b", title="Edited", topics=["Robots"], publishedDateTime="2024-04-01"))
-    report = write_site(build().site, settings.out)
+    report = write_site(build(), settings.out)
     after = stamps(settings.out)
     assert set(report.written) >= {"all.rss", "topics/robots.rss"}
     assert not any(path.startswith("topics/ai.") for path in report.written)
@@ -69,7 +69,7 @@ def test_only_the_files_whose_bytes_change_are_rewritten(seeds, build, settings)
 
 def test_a_removed_topics_files_are_removed_and_unrelated_files_are_left_alone(seeds, two_topics, build, settings):
     out = settings.out
-    write_site(build().site, out)
+    write_site(build(), out)
     unrelated = {
         "notes.txt": b"my notes",
         "topics/README.md": b"what these feeds are",
@@ -82,7 +82,7 @@ def test_a_removed_topics_files_are_removed_and_unrelated_files_are_left_alone(s
         (out / name).write_bytes(body)
 
     write_article(seeds, "a.md", **article("a", topics=["AI"]))
-    report = write_site(build().site, out)
+    report = write_site(build(), out)
 
     assert sorted(report.removed) == sorted(f"topics/robots.{extension}" for extension in (*FORMATS, "html"))
     assert not any(out.glob("topics/robots.*"))
@@ -98,25 +98,25 @@ def test_files_beside_the_feeds_that_feedpub_never_writes_are_left_alone(two_top
     mine = {"manifest.json": b"{}", "podcast.rss": b"<rss/>", "legacy.atom": b"<feed/>"}
     for name, body in mine.items():
         (out / name).write_bytes(body)
-    write_site(build().site, out)
+    write_site(build(), out)
     for name, body in mine.items():
         assert (out / name).is_file(), f"write_site deleted {name}, which feedpub never writes"
         assert (out / name).read_bytes() == body
 
 
 def test_a_site_with_no_articles_still_writes_valid_empty_feeds(build, settings):
-    write_site(build().site, settings.out)
+    write_site(build(), settings.out)
     assert {"index.html", "all.rss", "all.atom", "all.json"} <= set(files_under(settings.out))
 
 
 def test_no_temporary_files_are_left_behind(two_topics, build, settings):
-    write_site(build().site, settings.out)
+    write_site(build(), settings.out)
     leftovers = [p for p in settings.out.rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
 
 
 def test_written_files_are_readable_by_everyone(two_topics, build, settings):
-    write_site(build().site, settings.out)
+    write_site(build(), settings.out)
     assert (settings.out / "all.rss").stat().st_mode & 0o444 == 0o444
 
 
@@ -126,14 +126,14 @@ def test_a_build_while_another_holds_the_lock_fails_clearly_and_writes_nothing(t
     with (out / LOCK_FILE).open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         with pytest.raises(PublishError) as raised:
-            write_site(build().site, out)
+            write_site(build(), out)
         assert files_under(out) == {}
     message = str(raised.value)
     assert "another feedpub build" in message
     assert str(out) in message
 
     # Once the other build is done, the next one goes through.
-    write_site(build().site, out)
+    write_site(build(), out)
     assert (out / "all.rss").is_file()
 
 
@@ -141,5 +141,5 @@ def test_an_output_path_that_is_a_file_is_a_publish_error(two_topics, build, tmp
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("in the way")
     with pytest.raises(PublishError) as raised:
-        write_site(build().site, blocker)
+        write_site(build(), blocker)
     assert str(blocker) in str(raised.value)

@@ -10,7 +10,7 @@ import time
 
 import feedparser
 
-from feedpub.reload import Reloader
+from feedpub.web.reload import Reloader
 from feedpub.web import create_app
 
 from .conftest import article, write_article

@@ -7,7 +7,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from lxml import etree
 
-from feedpub.sanitize import plain_text, safe_url
+from feedpub.ingest.sanitize import plain_text, safe_url
 
 # --- plain_text --------------------------------------------------------------------------------------
 

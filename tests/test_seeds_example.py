@@ -8,11 +8,11 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from feedpub.build import load_site
+from feedpub.site import load_site
 from feedpub.config import Settings
-from feedpub.formats import FORMATS
-from feedpub.loader import load_folder
-from feedpub.publish import write_site
+from feedpub.render import FORMATS
+from feedpub.ingest.loader import load_folder
+from feedpub.static.writer import write_site
 
 from .conftest import REPO, files_under
 
@@ -31,7 +31,7 @@ def default_settings(monkeypatch, tmp_path) -> Settings:
 @pytest.fixture
 def built(default_settings) -> dict[str, bytes]:
     """Every file a fresh build of seeds/ writes, by path."""
-    write_site(load_site(default_settings).site, default_settings.out)
+    write_site(load_site(default_settings), default_settings.out)
     return files_under(default_settings.out)
 
 
@@ -88,7 +88,7 @@ def test_the_checked_in_feeds_are_what_a_fresh_build_of_seeds_writes(built):
 def test_two_builds_write_byte_identical_files(default_settings, tmp_path):
     first = tmp_path / "first"
     second = tmp_path / "second"
-    write_site(load_site(default_settings).site, first)
-    write_site(load_site(default_settings).site, second)
+    write_site(load_site(default_settings), first)
+    write_site(load_site(default_settings), second)
     assert files_under(first) == files_under(second)
     assert files_under(first)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from feedpub.publish import write_site
+from feedpub.static.writer import write_site
 from feedpub.web import create_app
 
-from .conftest import REPO, article, files_under, write_article
+from .conftest import document_paths, render_path, REPO, article, files_under, write_article
 
 CONTENT_TYPES = {
     "rss": "application/rss+xml; charset=utf-8",
@@ -38,7 +38,7 @@ def test_the_feeds_folder_is_the_index_page(client, build):
     response = client.get("/feeds/")
     assert response.status_code == 200
     assert response.content_type == CONTENT_TYPES["html"]
-    assert response.data == build().site.render("index.html").body
+    assert response.data == render_path(build(), "index.html").body
     assert b'href="all.atom"' in response.data
 
 
@@ -50,7 +50,7 @@ def test_the_index_page_escapes_names_from_article_files(seeds, settings):
 
 
 def test_every_file_of_the_static_build_is_served_with_the_same_bytes(client, build, settings):
-    write_site(build().site, settings.out)
+    write_site(build(), settings.out)
     written = files_under(settings.out)
     assert "all.rss" in written and "topics/robots.json" in written
     for path, body in written.items():

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import attrgetter
 
-from .model import Article, Problem
+from ..model import Article, Problem
 
 MAX_SLUG = 80
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")

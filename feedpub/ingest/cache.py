@@ -1,8 +1,8 @@
 """A persistent cache of parsed articles, so a rebuild parses only the files that changed.
 
-Entries are keyed by the file's path and its size, modification and change times and inode: any doubt
-means a re-parse. The cache is plain JSON (never pickle: a cache file is input like any other), written
-atomically, and a file that is corrupt, foreign or from another feedpub version is ignored and rebuilt.
+Entries are keyed by the file's path and its `feedpub.changes.StatKey`, and the whole cache by the code
+that made it (`feedpub.changes.code_digest`): any doubt means a re-parse. The cache is plain JSON (never
+pickle: a cache file is input like any other), written atomically, and a file that is corrupt, foreign or made by other code is ignored and rebuilt.
 """
 
 from __future__ import annotations
@@ -10,26 +10,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import zlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .atomic import replace_file
-from .model import Article, Image, Problem, Provider
+from ..atomic import replace_file
+from ..changes import StatKey, code_digest
+from ..model import Article, Image, Problem, Provider
 
 log = logging.getLogger(__name__)
 FORMAT = 4
 SHARDS = 64
-StatKey = tuple[int, int, int, int]
-
-
-def stat_key(stat: os.stat_result) -> StatKey:
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
-
-
 class ArticleCache:
     """Parsed articles (and their problems) by file, for one seeds folder and one set of load settings.
 
@@ -41,7 +33,7 @@ class ArticleCache:
 
     def __init__(self, folder: Path, seeds: Path, max_bytes: int) -> None:
         self.folder = folder / f"articles-{hashlib.sha256(str(seeds.resolve()).encode()).hexdigest()[:16]}"
-        self._header = {"format": FORMAT, "feedpub": __version__, "seeds": str(seeds.resolve()), "max_bytes": max_bytes}
+        self._header = {"format": FORMAT, "code": code_digest(), "seeds": str(seeds.resolve()), "max_bytes": max_bytes}
         self._shards = [self._read(shard) for shard in range(SHARDS)]
         self._old: dict[str, list[Any]] = {}
         for files in self._shards:
@@ -102,7 +94,7 @@ class ArticleCache:
             log.info("ignoring the unreadable article cache file %s (%s); rebuilding it", path, error)
             return {}
         if not isinstance(document, dict) or any(document.get(k) != v for k, v in self._header.items()):
-            log.info("ignoring the article cache file %s: it was written for other settings or another version", path)
+            log.info("ignoring the article cache file %s: it was written for other settings or by other code", path)
             return {}
         files = document.get("files")
         return files if isinstance(files, dict) else {}

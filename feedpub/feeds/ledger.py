@@ -9,25 +9,23 @@ changes only the page its date falls in (see `feedpub.feeds.Archives`).
 The ledger is a file in the seeds folder, ``.feedpub-archives.json`` (hidden, so never read as an article):
 the same seeds folder gives the same archives to the static build and to the server. It is input like any
 article file: size-checked, validated, and replaced when it cannot be used, the archives then being cut
-afresh from the oldest article. The model is pure; `read_ledger` and `save_ledger` are the file's edges.
+afresh from the oldest article. The model is pure; `read_ledger` reads the file, and only `feedpub build` writes it
+(`feedpub.static.ledger.save_ledger`): the server reads it and follows its changes.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import stat
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from .atomic import replace_file
+from ..model import Article, Problem
 from .catalog import feed_order
-from .model import Article, Problem
 
 LEDGER = ".feedpub-archives.json"
 FORMAT = 1
@@ -35,11 +33,7 @@ FORMAT = 1
 # site of 100,000 articles in a few feeds each needs well under 1 MiB at the default page size. 16 MiB leaves
 # room for far bigger sites or tiny pages while bounding what a damaged or hostile file can make us parse.
 MAX_LEDGER_BYTES = 16 * 1024 * 1024
-RECUT = "archives are cut afresh from the oldest article, and the next build (or the server) replaces the file"
-
-
-class LedgerError(Exception):
-    """The ledger cannot be updated; the message says which file and why."""
+RECUT = "archives are cut afresh from the oldest article, and the next build replaces the file"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +103,7 @@ def read_ledger(seeds: Path, page_size: int) -> tuple[ArchiveLedger, tuple[Probl
     path = seeds / LEDGER
     fresh = ArchiveLedger(page_size)
     try:
-        ledger = parse_ledger(_read(path))
+        ledger = parse_ledger(read_ledger_file(path))
     except FileNotFoundError:
         return fresh, ()
     except OSError as error:
@@ -119,44 +113,10 @@ def read_ledger(seeds: Path, page_size: int) -> tuple[ArchiveLedger, tuple[Probl
     if ledger.page_size != page_size:
         message = (
             f"the archive ledger is for pages of {ledger.page_size} articles, but pages now hold {page_size} "
-            f"(archive_size, or limit when that is smaller); {RECUT}"
+            f"(archive_size); {RECUT}"
         )
         return fresh, (_warning(path, message),)
     return ledger, ()
-
-
-def save_ledger(seeds: Path, ledger: ArchiveLedger) -> bool:
-    """Record ``ledger`` in ``seeds``, atomically and merged with what is there (see `merged_onto`); True
-    when the file changed. A ledger without pages creates no file. Raises `LedgerError`.
-
-    Writers hold a lock on the seeds folder itself while they read, merge and replace the file, so several
-    server workers and a build may record at once without losing each other's pages.
-    """
-    path = seeds / LEDGER
-    try:
-        with _locked(seeds):
-            try:
-                recorded: ArchiveLedger | None = parse_ledger(_read(path))
-            except FileNotFoundError:
-                if not ledger.feeds:
-                    return False
-                recorded = None
-            except ValueError:
-                recorded = None  # unusable: replaced, as read_ledger has already warned
-            body = ledger_bytes(ledger.merged_onto(recorded))
-            if len(body) > MAX_LEDGER_BYTES:
-                raise LedgerError(
-                    f"the archive ledger {path} would be {len(body):,} bytes, over the limit of "
-                    f"{MAX_LEDGER_BYTES:,}; it is left as it was, so new archive pages are not frozen "
-                    "(a larger archive_size makes fewer pages)"
-                )
-            return replace_file(path, body)
-    except OSError as error:
-        raise LedgerError(
-            f"cannot update the archive ledger {path} ({error.strerror or error}), so the archive pages cut since "
-            "it was last updated are not frozen and removing an older article may still shift them; "
-            "make the seeds folder writable"
-        ) from None
 
 
 def parse_ledger(raw: bytes) -> ArchiveLedger:
@@ -225,7 +185,7 @@ def _whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _read(path: Path) -> bytes:
+def read_ledger_file(path: Path) -> bytes:
     """The file's bytes; ValueError for anything but a regular file, or one past `MAX_LEDGER_BYTES` (refused
     before more than that is read)."""
     handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO put in its place must not block us
@@ -241,14 +201,3 @@ def _read(path: Path) -> bytes:
 
 def _warning(path: Path, message: str) -> Problem:
     return Problem(str(path), message, "warning")
-
-
-@contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``folder`` itself (no lock file beside the articles); closing releases it."""
-    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(handle)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-from .catalog import Catalog
-from .config import Settings
-from .feeds import ALL, PROVIDERS, TOPICS
+from ..config import Settings
+from ..feeds.catalog import Catalog
+from ..feeds.keys import ALL, INDEX, FeedKey
 
 OPML_CONTENT_TYPE = "text/x-opml; charset=utf-8"
 
@@ -19,17 +19,17 @@ def render_opml(catalog: Catalog, settings: Settings) -> bytes:
     ElementTree.SubElement(head, "docs").text = "http://opml.org/spec2.opml"
     body = ElementTree.SubElement(opml, "body")
 
-    def outline(parent: ElementTree.Element, path: str, name: str) -> None:
+    def outline(parent: ElementTree.Element, feed: FeedKey, name: str) -> None:
         ElementTree.SubElement(
             parent, "outline", type="rss", text=name, title=name,
-            xmlUrl=f"{base}{path}.atom", htmlUrl=f"{base}index.html",
+            xmlUrl=base + feed.document("atom").path, htmlUrl=base + INDEX.path,
         )
 
     outline(body, ALL, f"{settings.title}: all articles")
-    for label, prefix, groups in (("Topics", TOPICS, catalog.topics), ("News providers", PROVIDERS, catalog.providers)):
+    for label, kind, groups in (("Topics", "topic", catalog.topics), ("News providers", "provider", catalog.providers)):
         if groups:
             folder = ElementTree.SubElement(body, "outline", text=label, title=label)
-            for key, group in groups.items():
-                outline(folder, prefix + key, f"{settings.title}: {group.name}")
+            for slug, group in groups.items():
+                outline(folder, FeedKey(kind, (slug,)), f"{settings.title}: {group.name}")
     ElementTree.indent(opml)
     return ElementTree.tostring(opml, encoding="utf-8", xml_declaration=True) + b"\n"

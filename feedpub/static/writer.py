@@ -16,20 +16,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .atomic import Staging, replace_file
-from .feeds import ALL
-from .formats import FORMATS
-from .rendering import render_documents
-from .site import Site
+from ..atomic import Staging, replace_file
+from ..errors import OutputError
+from ..feeds.keys import DocKey, parse_path
+from ..site import Site
+from .parallel import render_documents
 
 LOCK_FILE = ".feedpub.lock"
 # Fingerprints of the documents the last build wrote, so the next one renders only what changed.
 MANIFEST = ".feedpub-manifest.json"
 MANIFEST_FORMAT = 1
-LAYOUT_FOLDERS = ("all", "topics", "providers")
 
 
-class PublishError(Exception):
+class PublishError(OutputError):
     """The output folder cannot be written; the message says why and what to do."""
 
 
@@ -62,34 +61,35 @@ def write_site(
                 os.unlink(f"{root}/{temporary}")
         previous = _read_manifest(out)
         manifest: dict[str, list[Any]] = {}
-        paths = list(site.paths())
-        wanted = set(paths)
-        todo: list[str] = []
-        fingerprints: dict[str, str | None] = {}
-        for path in paths:
-            fingerprint = fingerprints[path] = site.fingerprint(path)
+        keys = list(site.documents())
+        wanted = {key.path for key in keys}
+        todo: list[DocKey] = []
+        fingerprints: dict[DocKey, str | None] = {}
+        for key in keys:
+            path = key.path
+            fingerprint = fingerprints[key] = site.fingerprint(key)
             if fingerprint is not None and _still_current(f"{root}/{path}", previous.get(path), fingerprint):
                 manifest[path] = previous[path]
                 report.unchanged.append(path)
             else:
-                todo.append(path)
+                todo.append(key)
         staging = Staging()
         try:
-            done = len(paths) - len(todo)
-            on_progress = None if progress is None else (lambda rendered: progress(done + rendered, len(paths)))
+            done = len(keys) - len(todo)
+            on_progress = None if progress is None else (lambda rendered: progress(done + rendered, len(keys)))
             outcomes = render_documents(site, out, todo, staging, workers, on_progress)
-            for path in todo:
-                outcome = outcomes[path]
+            for key in todo:
+                outcome = outcomes[key]
                 if outcome is None:
                     continue  # no such document after all
-                (report.written if outcome else report.unchanged).append(path)
-                if fingerprints[path] is not None:
-                    manifest[path] = [fingerprints[path]]
+                (report.written if outcome else report.unchanged).append(key.path)
+                if fingerprints[key] is not None:
+                    manifest[key.path] = [fingerprints[key]]
             staging.commit()
         finally:
             staging.discard()
         if progress is not None:
-            progress(len(paths), len(paths))
+            progress(len(keys), len(keys))
         _write_manifest(out, manifest)
         emptied: set[str] = set()
         for stale in found.feed_files:
@@ -140,8 +140,8 @@ def _write_manifest(out: Path, manifest: dict[str, list[Any]]) -> None:
 
 @dataclass
 class _Listing:
-    """What the output folder held before a build: files feedpub's layout could have written (nothing else
-    is ever removed) and temporary files a killed build left behind, as paths relative to the folder."""
+    """What the output folder held before a build: feed files (paths the URL layout names; nothing else is
+    ever removed) and temporary files a killed build left behind, as paths relative to the folder."""
 
     feed_files: list[str] = field(default_factory=list)
     temporaries: list[str] = field(default_factory=list)
@@ -149,30 +149,24 @@ class _Listing:
     @classmethod
     def of(cls, root: str) -> _Listing:
         listing = cls()
-        suffixes = (".html", *(f".{extension}" for extension in FORMATS))
-        for folder in _layout_folders(root):
-            prefix = folder[len(root) + 1 :] + "/" if folder != root else ""
-            with os.scandir(folder) as entries:  # scandir knows file types without a stat per file
-                names = sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
-            for name in names:
-                if name.startswith("."):
+        folders = [""]
+        while folders:
+            prefix = folders.pop()
+            with os.scandir(f"{root}/{prefix}" if prefix else root) as entries:  # file types without a stat each
+                found = sorted(entries, key=lambda entry: entry.name)
+            for entry in found:
+                name = entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if not name.startswith("."):  # never into links, nor hidden folders
+                        folders.append(f"{prefix}{name}/")
+                elif not entry.is_file(follow_symlinks=False):
+                    continue
+                elif name.startswith("."):
                     if name.endswith(".tmp"):
                         listing.temporaries.append(prefix + name)
-                # At the top, only the all-articles feed is ours; a manifest.json beside it is not.
-                elif name.endswith(suffixes) and (prefix or name.startswith(f"{ALL}.")):
+                elif (key := parse_path(prefix + name)) is not None and key.feed is not None:
                     listing.feed_files.append(prefix + name)
         return listing
-
-
-def _layout_folders(root: str) -> Iterator[str]:
-    """The output folder and the subfolders feedpub writes feeds into (never links, never hidden ones)."""
-    yield root
-    for top in LAYOUT_FOLDERS:
-        folder = f"{root}/{top}"
-        if os.path.isdir(folder) and not os.path.islink(folder):
-            for parent, dirnames, _ in os.walk(folder):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                yield parent
 
 
 def _remove_empty_folders(root: str, folder: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..feeds import Entry, Feed
+from ..feeds.document import Entry, Feed
 
 VERSION = "https://jsonfeed.org/version/1.1"
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from collections.abc import Callable
@@ -22,17 +24,16 @@ from werkzeug.datastructures import ETags
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.http import http_date, parse_accept_header, parse_date, parse_etags
 
-from .build import Build
-from .config import Settings, load_settings
-from .feeds import ARCHIVE, ARCHIVE_MAX_AGE, COMBINE, Query
-from .formats import FORMATS
+from ..config import Settings, load_settings
+from ..feeds.document import ARCHIVE_MAX_AGE
+from ..feeds.keys import INDEX, DocKey, parse_path
+from ..feeds.query import Query
+from ..site import Document, Site
 from .reload import Reloader
-from .site import INDEX, Document, Site
 from .websub import BackgroundPublisher, changed_between
 
 log = logging.getLogger(__name__)
 feeds = Blueprint("feeds", __name__)
-MAX_PATH = 512
 PREFIX = "/feeds/"
 STATUS_LINES = {status: f"{status} {HTTPStatus(status).phrase}" for status in (200, 304)}
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, Last-Modified, Link"}
@@ -41,19 +42,16 @@ MAX_QUERY_CACHE = 256
 QUERY_PARAMETERS = frozenset({"limit", "sort", "min_heat", "min_quality"})
 
 
-def create_app(settings: Settings | None = None, config: dict[str, Any] | None = None) -> Flask:
+def create_app(settings: Settings | None = None) -> Flask:
     """Build the app for ``settings`` (default: ``feedpub.toml`` and ``FEEDPUB_*`` variables)."""
     app = Flask(__name__)
     settings = settings or load_settings()
-    app.config.from_mapping(CACHE_MAX_AGE=settings.cache_max_age, ARCHIVE_MAX_AGE=ARCHIVE_MAX_AGE)
-    if config:
-        app.config.from_mapping(config)
-    policy = _Policy(app.config["CACHE_MAX_AGE"], app.config["ARCHIVE_MAX_AGE"], settings.hub_url, settings.feeds_url)
+    policy = _Policy(settings.cache_max_age, ARCHIVE_MAX_AGE, settings.hub_url, settings.feeds_url)
     served = _Served(settings, policy)
     app.extensions["feedpub"] = served
     app.wsgi_app = serve_documents(app.wsgi_app, served)  # type: ignore[method-assign]
     if settings.reload_interval > 0:
-        served.reloader.start(settings.reload_interval)
+        served.reloader.ensure_running(settings.reload_interval)  # and again in each forked worker
     app.register_blueprint(feeds)
     app.register_error_handler(HTTPException, _plain_error)
     return app
@@ -68,12 +66,12 @@ class _Policy:
     hub_url: str
     feeds_url: str
 
-    def headers(self, path: str, query: Query | None) -> list[tuple[str, str]]:
-        max_age = self.archive_max_age if ARCHIVE in path else self.cache_max_age
+    def headers(self, key: DocKey, query: Query | None) -> list[tuple[str, str]]:
+        max_age = self.archive_max_age if key.is_archive else self.cache_max_age
         headers = [("Cache-Control", f"public, max-age={max_age}"), ("Vary", "Accept-Encoding"), *CORS.items(),
                    ("X-Content-Type-Options", "nosniff")]
-        if self.hub_url and query is None and path.rpartition(".")[2] in FORMATS:
-            headers.append(("Link", f'<{self.hub_url}>; rel="hub", <{self.feeds_url}{path}>; rel="self"'))
+        if self.hub_url and query is None and key.is_feed:
+            headers.append(("Link", f'<{self.hub_url}>; rel="hub", <{self.feeds_url}{key.path}>; rel="self"'))
         return headers
 
 
@@ -112,22 +110,42 @@ class _Representations:
         self.site = site
         self.policy = policy
         self._documents: dict[str, _Rendered] = {}
-        self._queries: dict[tuple[str, str], _Rendered] = {}
+        self._queries: OrderedDict[tuple[str, str], _Rendered] = OrderedDict()
+        self._queries_lock = threading.Lock()  # request threads evict from it
 
     def get(self, path: str, query: Query | None = None) -> _Rendered | None:
-        cache, key = (self._documents, path) if query is None else (self._queries, (path, query.query_string()))
-        rendered = cache.get(key)  # type: ignore[call-overload]
-        if rendered is None:
-            if len(path) > MAX_PATH:
-                return None
-            document = self.site.render(path, query)
-            if document is None:
-                return None
-            rendered = _rendered(document, self.policy.headers(path, query))
-            if query is not None and len(cache) >= MAX_QUERY_CACHE:
-                cache.pop(next(iter(cache)))  # the oldest entry
-            cache[key] = rendered  # type: ignore[index]
+        """The document at ``path`` (with ``query``, a query feed), or None when there is none."""
+        if query is None:
+            rendered = self._documents.get(path)
+            if rendered is not None:
+                return rendered
+        key = parse_path(path)
+        if key is None:
+            return None
+        if query is None and key.feed is not None and key.feed.kind == "combined":
+            query = Query()  # made up by the request, like a query: kept in the bounded cache
+        if query is None:
+            rendered = self._render(key, None)
+            if rendered is not None:
+                self._documents[path] = rendered  # a race renders the same bytes twice; either is kept
+            return rendered
+        cache_key = (path, query.query_string())
+        with self._queries_lock:
+            rendered = self._queries.get(cache_key)
+            if rendered is not None:
+                self._queries.move_to_end(cache_key)
+                return rendered
+        rendered = self._render(key, query)
+        if rendered is not None:
+            with self._queries_lock:
+                self._queries[cache_key] = rendered
+                while len(self._queries) > MAX_QUERY_CACHE:
+                    self._queries.popitem(last=False)  # the least recently used
         return rendered
+
+    def _render(self, key: DocKey, query: Query | None) -> _Rendered | None:
+        document = self.site.render(key, query)
+        return None if document is None else _rendered(document, self.policy.headers(key, query))
 
 
 def _rendered(document: Document, shared: list[tuple[str, str]]) -> _Rendered:
@@ -165,9 +183,10 @@ def serve_documents(app: Callable[..., Any], served: _Served) -> Callable[..., A
     def fast_path(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         method = environ["REQUEST_METHOD"]
         path = environ.get("PATH_INFO", "")
-        if (method == "GET" or method == "HEAD") and path.startswith(PREFIX) and not environ.get("QUERY_STRING") \
-                and COMBINE not in path:
-            rendered = served.representations.get(path[len(PREFIX):] or INDEX)
+        if served.reload_interval:
+            served.reloader.ensure_running(served.reload_interval)
+        if (method == "GET" or method == "HEAD") and path.startswith(PREFIX) and not environ.get("QUERY_STRING"):
+            rendered = served.representations.get(path[len(PREFIX):] or INDEX.path)
             if rendered is not None:
                 status, headers, body = rendered.answer(environ)
                 start_response(STATUS_LINES[status], list(headers))
@@ -184,19 +203,20 @@ class _Served:
         self.settings = settings
         self.policy = policy
         self.publisher = BackgroundPublisher(settings.hub_url) if settings.hub_url else None
+        self.reload_interval = settings.reload_interval
         self.reloader = Reloader(settings, on_change=self._swap)
-        build = self.reloader.current
-        for problem in build.problems:
+        site = self.reloader.current
+        for problem in site.problems:
             log.warning("%s", problem)
         log.info(
             "serving %d articles in %d topics from %s",
-            len(build.catalog.articles), len(build.catalog.topics), settings.seeds,
+            len(site.catalog.articles), len(site.catalog.topics), settings.seeds,
         )
-        self.representations = _Representations(build.site, policy)
+        self.representations = _Representations(site, policy)
 
-    def _swap(self, previous: Build, fresh: Build) -> None:
+    def _swap(self, previous: Site, fresh: Site) -> None:
         # One assignment: a request holds either the old documents or the new ones, never a mix.
-        self.representations = _Representations(fresh.site, self.policy)
+        self.representations = _Representations(fresh, self.policy)
         if self.publisher is not None:
             self.publisher.submit(changed_between(previous, fresh))
 
@@ -220,7 +240,7 @@ def root() -> Response:
 
 @feeds.get("/feeds/")
 def index() -> Response:
-    return _serve(INDEX)
+    return _serve(INDEX.path)
 
 
 @feeds.get("/feeds/<path:path>")
@@ -244,8 +264,8 @@ class BadQuery(BadRequest):
 
 def _query(path: str, req: Request) -> Query | None:
     """The `Query` a feed request asks for, None for a plain document; raises `BadQuery` (400)."""
-    is_feed = path.rpartition(".")[2] in FORMATS
-    if not is_feed or not (QUERY_PARAMETERS & set(req.args) or COMBINE in path):
+    key = parse_path(path)
+    if key is None or not key.is_feed or not QUERY_PARAMETERS & set(req.args):
         return None
     sort = req.args.get("sort", "newest")
     if sort not in ("newest", "heat"):

@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from .build import Build
-from .feeds import ARCHIVE, build_feed, subscription_paths
-from .formats import FORMATS
+from ..feeds.keys import FEED_FORMATS, parse_path
+from ..feeds.kinds import subscription_keys
+from ..site import Site
 
 log = logging.getLogger(__name__)
 
@@ -34,23 +34,18 @@ class Notice:
 
 def changed_feed_urls(written: Iterable[str], feeds_url: str) -> list[str]:
     """URLs of the subscription feeds among the files a build wrote (archives and pages have no subscribers)."""
-    return sorted(
-        feeds_url + path
-        for path in written
-        if path.rpartition(".")[2] in FORMATS and ARCHIVE not in f"/{path}"
-    )
+    keys = (parse_path(path) for path in written)
+    return sorted(feeds_url + key.path for key in keys if key is not None and key.is_feed and not key.is_archive)
 
 
-def changed_between(previous: Build, fresh: Build) -> list[str]:
+def changed_between(previous: Site, fresh: Site) -> list[str]:
     """URLs of the subscription feeds whose content differs between two loads of the same site."""
-    settings = fresh.site.settings
-    paths = set(subscription_paths(previous.catalog)) | set(subscription_paths(fresh.catalog))
+    feeds_url = fresh.settings.feeds_url
+    keys = set(subscription_keys(previous.catalog)) | set(subscription_keys(fresh.catalog))
     urls: list[str] = []
-    for path in sorted(paths):
-        before = build_feed(previous.catalog, path, previous.site.settings, archives=previous.site.archives)
-        after = build_feed(fresh.catalog, path, settings, archives=fresh.site.archives)
-        if before != after:
-            urls += [f"{settings.feeds_url}{path}.{extension}" for extension in FORMATS]
+    for key in sorted(keys, key=lambda key: key.path):
+        if previous.describe(key) != fresh.describe(key):
+            urls += [feeds_url + key.document(format_).path for format_ in FEED_FORMATS]
     return urls
 
 

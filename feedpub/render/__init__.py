@@ -1,6 +1,6 @@
 """Feed formats: each turns a neutral `Feed` into the bytes of one document.
 
-Callers (the static writer, the web app) only ever ask ``FORMATS[extension].render(feed)``; adding a
+Callers (the site) only ever ask ``FORMATS[extension].render(feed)``; adding a
 format means adding one writer and one line here.
 """
 
@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 
-from ..feeds import Entry, Feed
+from ..feeds.document import Entry, Feed
+from ..feeds.keys import FEED_FORMATS
 from .jsonfeed import json_document, json_entry
 from .xmlfeeds import atom_document, atom_entry, rss_document, rss_entry
 
@@ -46,5 +47,6 @@ ATOM = Format("Atom 1.0", "atom", "application/atom+xml", atom_entry, atom_docum
 JSON_FEED = Format("JSON Feed 1.1", "json", "application/feed+json", json_entry, json_document)
 
 FORMATS: dict[str, Format] = {f.extension: f for f in (RSS, ATOM, JSON_FEED)}
+assert tuple(FORMATS) == FEED_FORMATS, "the key module and the writers must name the same formats"
 
 __all__ = ["ATOM", "FORMATS", "Format", "JSON_FEED", "RSS"]

@@ -24,10 +24,10 @@ from feedgen.ext.media import MediaEntryExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from ..feeds import Entry, Feed
+from ..feeds.document import Entry, Feed
+from ..feeds.keys import STYLESHEET
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-STYLESHEET = "feed.xsl"  # served beside the feeds (see feedpub.site)
 HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 RSS_NAMESPACES = {"dc": "http://purl.org/dc/elements/1.1/", "media": "http://search.yahoo.com/mrss/"}
 _DECLARATION = re.compile(rb' xmlns:\w+="[^"]*"')
@@ -117,10 +117,10 @@ def _generator(feed: Feed, extension: str, media_type: str) -> FeedGenerator:
     generator.updated(feed.updated)
     generator.register_extension("links", _ExtraLinks, _ExtraEntryLinks)
     history = feed.history
-    for rel, path in (("current", history.current if history.archive else None),
+    for rel, key in (("current", history.current if history.archive else None),
                       ("prev-archive", history.prev_archive), ("next-archive", history.next_archive)):
-        if path is not None:
-            generator.links.add(href=feed.url(extension, path), rel=rel, type=media_type)
+        if key is not None:
+            generator.links.add(href=feed.url(extension, key), rel=rel, type=media_type)
     if feed.hub:
         generator.links.add(href=feed.hub, rel="hub")  # WebSub discovery, beside the self link
     generator.links.is_archive = history.archive is not None
@@ -130,7 +130,7 @@ def _generator(feed: Feed, extension: str, media_type: str) -> FeedGenerator:
 def _with_stylesheet(document: bytes, feed: Feed) -> bytes:
     """Add the ``<?xml-stylesheet?>`` that lets browsers show the feed as a page (feedgen cannot)."""
     declaration, newline, rest = document.partition(b"\n")
-    href = html.escape(urlsplit(feed.base_url).path + STYLESHEET, quote=True).encode("utf-8")
+    href = html.escape(urlsplit(feed.base_url).path + STYLESHEET.path, quote=True).encode("utf-8")
     return declaration + newline + b'<?xml-stylesheet type="text/xsl" href="' + href + b'"?>\n' + rest
 
 

@@ -1,0 +1,60 @@
+"""The one answer to "has this changed?", shared by the article cache, the server's reloader and the
+static writer's fingerprints.
+
+- A file has changed when its `stat_key` has: size, modification and change times in nanoseconds and
+  inode. The change time catches edits that keep the size and put the old modification time back
+  (``rsync -t``, ``cp -p``, tar), since no program can set it.
+- Output made by other code is never trusted: `code_digest` covers feedpub's own source and templates and
+  the versions of the libraries and the Python that shape what it writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from functools import cache
+from importlib import resources
+
+StatKey = tuple[int, int, int, int]
+# The libraries whose versions can change a parsed article or a rendered byte.
+SHAPING_LIBRARIES = ("feedgen", "lxml", "PyYAML", "Jinja2", "python-dateutil")
+
+
+def stat_key(status: os.stat_result) -> StatKey:
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
+
+def file_key(path: str) -> StatKey | None:
+    """The `StatKey` of the file at ``path``, or None when it cannot be looked at (gone, unreadable)."""
+    try:
+        return stat_key(os.stat(path))
+    except OSError:
+        return None
+
+
+@cache
+def code_digest() -> str:
+    """A digest of the code that turns articles into feeds: every file of the package (so an editable
+    install's edits count), and the versions of Python and of `SHAPING_LIBRARIES`."""
+    from importlib.metadata import PackageNotFoundError, version  # only builds and servers need it
+
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(sys.version.encode())
+    for name in SHAPING_LIBRARIES:
+        try:
+            digest.update(f"\0{name}={version(name)}".encode())
+        except PackageNotFoundError:
+            digest.update(f"\0{name}=none".encode())
+    _digest_folder(digest, resources.files("feedpub"), "")
+    return digest.hexdigest()
+
+
+def _digest_folder(digest: hashlib._Hash, folder, prefix: str) -> None:  # type: ignore[no-untyped-def]
+    for item in sorted(folder.iterdir(), key=lambda i: i.name):
+        name = f"{prefix}{item.name}"
+        if item.is_dir():
+            if not item.name.startswith((".", "__pycache__")):
+                _digest_folder(digest, item, name + "/")
+        elif item.name.endswith((".py", ".html", ".xsl", ".css")):
+            digest.update(name.encode() + b"\0" + item.read_bytes())

@@ -1,0 +1,68 @@
+"""Archive pages (RFC 5005): each feed's older articles in fixed-size pages, numbered from the oldest.
+
+Pages are cut by ``archive_size`` alone, and pages recorded in the archive ledger stay where they are
+(see `feedpub.feeds.ledger`). Pure: articles and ledger in, index ranges out.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from ..model import Article
+from .catalog import Catalog, feed_order
+from .keys import FeedKey
+from .kinds import articles_of
+from .ledger import ArchiveLedger, Boundary
+
+
+def cut_pages(articles: tuple[Article, ...], frozen: tuple[Boundary, ...], size: int) -> tuple[range, ...]:
+    """A feed's archive pages, oldest first, as index ranges into its ``articles`` (newest first).
+
+    Page k of the ``frozen`` ones holds the articles after the end of page k - 1 up to and including its own
+    end, whatever their number: removing or editing an article changes only its page (which may even become
+    empty, and stays, so that numbers and links stay put), and an article dated inside a frozen page's time
+    arrives in that page. The articles newer than the last frozen page are cut by position, from the oldest,
+    into full pages of ``size``; the fewer than ``size`` left over are only in the subscription feed.
+    """
+    pages: list[range] = []
+    end = len(articles)
+    for boundary in frozen:
+        start = bisect_left(articles, boundary.key, 0, end, key=feed_order)
+        pages.append(range(start, end))
+        end = start
+    for _ in range(end // size):
+        pages.append(range(end - size, end))
+        end -= size
+    return tuple(pages)
+
+
+class Archives:
+    """The archive pages of every feed of one site, cut once per feed and kept by the ledger's ends."""
+
+    def __init__(self, catalog: Catalog, ledger: ArchiveLedger) -> None:
+        self.catalog = catalog
+        self.ledger = ledger
+        self._pages: dict[FeedKey, tuple[range, ...]] = {}
+
+    def pages(self, feed: FeedKey, articles: tuple[Article, ...] | None = None) -> tuple[range, ...]:
+        """The pages of the subscription feed ``feed`` (whose ``articles`` the caller may already have)."""
+        pages = self._pages.get(feed)
+        if pages is None:
+            if articles is None:
+                articles = articles_of(self.catalog, feed)
+            pages = self._pages[feed] = cut_pages(articles, self.ledger.boundaries(feed.path), self.ledger.page_size)
+        return pages
+
+    def frozen(self, feeds: list[FeedKey]) -> ArchiveLedger:
+        """The ledger with every page of ``feeds`` published now frozen: the recorded ends, then the ends of
+        the pages cut by position. It cuts the same pages as the ledger it extends; later it keeps them."""
+        recorded_feeds = dict(self.ledger.feeds)
+        for feed in feeds:
+            articles = articles_of(self.catalog, feed)
+            recorded = self.ledger.boundaries(feed.path)
+            cut = self.pages(feed, articles)[len(recorded):]
+            if cut:
+                recorded_feeds[feed.path] = recorded + tuple(
+                    Boundary.of_page(articles[page.start], articles[page.start - 1] if page.start else None)
+                    for page in cut
+                )
+        return ArchiveLedger(self.ledger.page_size, recorded_feeds)

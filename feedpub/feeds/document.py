@@ -1,0 +1,78 @@
+"""The neutral description of a feed document: what it holds, before any format is chosen.
+
+Like Django's syndication ``Feed`` output, this says *what* a document holds (title, links, entries in
+order); the writers in `feedpub.render` say *how* each format spells it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from .. import __version__
+from ..model import Image
+from .keys import FeedKey
+
+# Archives only change when an old article is edited or removed, so caches may keep them a day.
+ARCHIVE_MAX_AGE = 86400
+# The time of a feed with no entries: fixed, so that an empty feed is still byte-for-byte reproducible.
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: str
+    title: str
+    url: str
+    summary: str
+    published: datetime
+    updated: datetime
+    author: str | None
+    categories: tuple[str, ...]
+    image: Image | None
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """RFC 5005 links of one document, oldest archive first.
+
+    ``prev_archive`` is the next-older archive; ``next_archive`` the next-newer one (for the newest
+    archive, none: the subscription feed, ``current``, takes over).
+    """
+
+    current: FeedKey
+    archive: int | None = None
+    prev_archive: FeedKey | None = None
+    next_archive: FeedKey | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """One feed document, independent of format."""
+
+    key: FeedKey
+    title: str
+    description: str
+    base_url: str
+    language: str
+    author: str
+    updated: datetime
+    entries: tuple[Entry, ...]
+    history: History
+    query_string: str = ""
+    ttl_minutes: int = 5
+    hub: str | None = None
+    generator: str = "feedpub"
+    generator_version: str = __version__
+
+    def url(self, format_: str, key: FeedKey | None = None) -> str:
+        """Absolute URL of this feed (or of ``key``, a neighbour) in ``format_``."""
+        if key is not None:
+            return self.base_url + key.document(format_).path
+        query = f"?{self.query_string}" if self.query_string else ""
+        return f"{self.base_url}{self.key.document(format_).path}{query}"
+
+    @property
+    def home_url(self) -> str:
+        """The human-readable page the feed belongs to (its alternate link)."""
+        return f"{self.base_url}index.html"
