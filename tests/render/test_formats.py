@@ -21,7 +21,7 @@ import pytest
 from feedpub.site import load_site
 from feedpub.render import FORMATS
 
-from .conftest import document_paths, render_path, FEEDS_URL, article, write_article
+from ..conftest import document_paths, render_path, FEEDS_URL, article, write_article
 
 NS = {
     "atom": "http://www.w3.org/2005/Atom",

@@ -10,7 +10,7 @@ import pytest
 from feedpub.ingest.loader import load_folder
 from feedpub.model import Problem
 
-from .conftest import article, line_of, without_source, write_article, write_text
+from ..conftest import article, line_of, without_source, write_article, write_text
 
 UTC = timezone.utc
 

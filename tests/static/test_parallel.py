@@ -11,7 +11,7 @@ from feedpub.static.writer import write_site
 from feedpub.feeds.keys import parse_path
 from feedpub.site import Site
 
-from .conftest import document_paths, render_path, article, files_under, write_article
+from ..conftest import document_paths, render_path, article, files_under, write_article
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from feedpub.static.ledger import save_ledger
 from feedpub.ingest.loader import load_folder
 from feedpub.web import create_app
 
-from .conftest import BASE_URL, REPO, article, files_under, write_article
+from ..conftest import BASE_URL, REPO, article, files_under, write_article
 
 MAY = datetime(2024, 5, 1, tzinfo=timezone.utc)
 # Twelve stories a day apart in pages of 5: two archives in each feed (stories 0-4 and 5-9).

@@ -7,7 +7,7 @@ import pytest
 
 from feedpub.web import create_app
 
-from .conftest import FEEDS_URL, article, write_article
+from ..conftest import FEEDS_URL, article, write_article
 
 # (slug, day, heat, quality, topics)
 STORIES = [

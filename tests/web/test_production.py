@@ -14,9 +14,9 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from .conftest import production_server, write_stories
+from ..conftest import production_server, write_stories
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:

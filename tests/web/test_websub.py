@@ -16,7 +16,7 @@ import pytest
 from feedpub.cli import main
 from feedpub.web import create_app
 
-from .conftest import FEEDS_URL, article, write_article
+from ..conftest import FEEDS_URL, article, write_article
 
 
 class Hub:

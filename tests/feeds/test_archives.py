@@ -24,7 +24,7 @@ from feedpub.static.ledger import save_ledger
 from feedpub.model import Article
 from feedpub.static.writer import WriteReport, write_site
 
-from .conftest import files_under
+from ..conftest import files_under
 
 START = datetime(2021, 1, 1, tzinfo=timezone.utc)
 

@@ -10,7 +10,7 @@ from feedpub.feeds.catalog import build_catalog
 from feedpub.ingest.fields import MAX_EXCERPT, MAX_TITLE
 from feedpub.ingest.loader import load_folder
 
-from .conftest import article, write_article, write_text
+from ..conftest import article, write_article, write_text
 
 
 def _load(seeds: Path):

@@ -13,7 +13,7 @@ from feedpub.cli import main
 from feedpub.ingest.loader import DEFAULT_MAX_BYTES, load_folder
 from feedpub.model import Image
 
-from .conftest import article, files_under, write_article
+from ..conftest import article, files_under, write_article
 
 
 def _build(seeds: Path, out: Path, cache: Path, *flags: str) -> None:

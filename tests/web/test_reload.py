@@ -13,7 +13,7 @@ import feedparser
 from feedpub.web.reload import Reloader
 from feedpub.web import create_app
 
-from .conftest import article, write_article
+from ..conftest import article, write_article
 
 
 def _links(client, path: str = "/feeds/all.atom") -> list[str]:

@@ -11,7 +11,7 @@ import pytest
 from feedpub.feeds.catalog import build_catalog, feed_order, slugify
 from feedpub.ingest.loader import load_folder
 
-from .conftest import article, write_article
+from ..conftest import article, write_article
 
 
 def load(seeds: Path):

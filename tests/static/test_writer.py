@@ -10,7 +10,7 @@ import pytest
 from feedpub.render import FORMATS
 from feedpub.static.writer import LOCK_FILE, PublishError, write_site
 
-from .conftest import document_paths, render_path, article, files_under, write_article
+from ..conftest import document_paths, render_path, article, files_under, write_article
 
 
 def stamps(folder: Path) -> dict[str, tuple[int, int]]:
