@@ -52,26 +52,32 @@ class Everything(Kind):
         return settings.description
 
 
-class OneTopic(Kind):
+class Grouped(Kind):
+    """A feed for each named group of the catalog's articles."""
+
+    def groups(self, catalog: Catalog) -> dict[str, Topic]:
+        raise NotImplementedError
+
+    def subject(self, catalog: Catalog, slugs: tuple[str, ...]) -> Topic | None:
+        return self.groups(catalog).get(slugs[0])
+
+    def keys(self, catalog: Catalog) -> Iterator[FeedKey]:
+        for slug in self.groups(catalog):
+            yield FeedKey(self.name, (slug,))
+
+
+class OneTopic(Grouped):
     name = "topic"
 
-    def subject(self, catalog: Catalog, slugs: tuple[str, ...]) -> Topic | None:
-        return catalog.topics.get(slugs[0])
-
-    def keys(self, catalog: Catalog) -> Iterator[FeedKey]:
-        for slug in catalog.topics:
-            yield FeedKey("topic", (slug,))
+    def groups(self, catalog: Catalog) -> dict[str, Topic]:
+        return catalog.topics
 
 
-class OneProvider(Kind):
+class OneProvider(Grouped):
     name = "provider"
 
-    def subject(self, catalog: Catalog, slugs: tuple[str, ...]) -> Topic | None:
-        return catalog.providers.get(slugs[0])
-
-    def keys(self, catalog: Catalog) -> Iterator[FeedKey]:
-        for domain in catalog.providers:
-            yield FeedKey("provider", (domain,))
+    def groups(self, catalog: Catalog) -> dict[str, Topic]:
+        return catalog.providers
 
 
 class CombinedTopics(Kind):
@@ -88,7 +94,7 @@ class CombinedTopics(Kind):
             return None
         name = " + ".join(topic.name for topic in topics)  # type: ignore[union-attr]
         union = {article.url: article for topic in topics for article in topic.articles}  # type: ignore[union-attr]
-        return Topic("+".join(slugs), name, tuple(in_feed_order(union.values())))
+        return Topic(FeedKey(self.name, slugs).slug, name, tuple(in_feed_order(union.values())))
 
     def keys(self, catalog: Catalog) -> Iterator[FeedKey]:
         return iter(())

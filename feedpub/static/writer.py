@@ -96,7 +96,7 @@ def write_site(
             if stale not in wanted:
                 os.unlink(f"{root}/{stale}")
                 report.removed.append(stale)
-                emptied.add(stale.rpartition("/")[0])
+                emptied.add(os.path.dirname(stale))
         for folder in sorted(emptied, key=len, reverse=True):
             _remove_empty_folders(root, folder)
     return report
@@ -177,7 +177,7 @@ def _remove_empty_folders(root: str, folder: str) -> None:
             os.rmdir(f"{root}/{folder}")
         except OSError:
             return  # not empty (or already gone)
-        folder = folder.rpartition("/")[0]
+        folder = os.path.dirname(folder)
 
 
 @contextmanager

@@ -216,3 +216,16 @@ def test_a_running_server_follows_a_ledger_a_build_changed(capsys, twelve, tmp_p
     links = [entry.link for entry in served_page.entries]
     assert links == [entry.link for entry in built_page.entries]
     assert len(links) == 4, "the recorded first page lost its oldest article and kept the other four"
+
+
+def test_a_one_off_limit_neither_rewrites_the_ledger_nor_recuts_the_archives(capsys, twelve, tmp_path) -> None:
+    """Pages are cut by archive_size alone; limit only says how many entries a subscription feed shows."""
+    out = tmp_path / "out"
+    _build(capsys, twelve, out, *PAGES_OF_FIVE)
+    archive = (out / "all" / "archive" / "2.atom").read_bytes()
+    err = _build(capsys, twelve, out, "--limit", "1", "--archive-size", "5")
+    assert "warning" not in err
+    assert (twelve / LEDGER).read_text() == RECORDED
+    assert (out / "all" / "archive" / "2.atom").read_bytes() == archive
+    shown = feedparser.parse((out / "all.atom").read_bytes()).entries
+    assert len(shown) == 2, "never fewer than the two articles no archive holds"

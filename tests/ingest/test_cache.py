@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import os
 from pathlib import Path
 
 import pytest
 
+import feedpub
+from feedpub import changes
+from feedpub.ingest import cache as cache_module
 from feedpub.ingest.cache import FORMAT, ArticleCache
 from feedpub.cli import main
 from feedpub.ingest.loader import DEFAULT_MAX_BYTES, load_folder
@@ -168,3 +173,32 @@ def test_an_article_read_from_the_cache_equals_the_one_parsed_from_its_file(seed
     assert cached == parsed
     assert [a.revision for a in cached.articles] == [a.revision for a in parsed.articles]
     assert parsed.articles[0].images[1] == Image("https://img.example/b.png") and parsed.articles[0].provider
+
+
+def test_the_code_digest_follows_every_source_file(tmp_path: Path) -> None:
+    """A changed field rule (here a length limit) in an editable install changes the digest."""
+    package = Path(feedpub.__file__).parent
+    copy = tmp_path / "feedpub"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+
+    def digest() -> str:
+        found = hashlib.blake2b(digest_size=16)
+        changes._digest_folder(found, copy, "")
+        return found.hexdigest()
+
+    before = digest()
+    fields = copy / "ingest" / "fields.py"
+    fields.write_text(fields.read_text().replace("MAX_TITLE = 500", "MAX_TITLE = 40"))
+    assert digest() != before
+
+
+def test_articles_cached_by_other_code_are_parsed_again(folder: Path, tmp_path: Path, monkeypatch) -> None:
+    cache = tmp_path / "cache"
+    load_folder(folder, cache=ArticleCache(cache, folder, DEFAULT_MAX_BYTES))
+    again = ArticleCache(cache, folder, DEFAULT_MAX_BYTES)
+    load_folder(folder, cache=again)
+    assert again.hits == 12
+    monkeypatch.setattr(cache_module, "code_digest", lambda: "a digest of other code")
+    changed = ArticleCache(cache, folder, DEFAULT_MAX_BYTES)
+    load_folder(folder, cache=changed)
+    assert changed.hits == 0

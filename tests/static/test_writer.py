@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import os
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,19 @@ def test_an_output_path_that_is_a_file_is_a_publish_error(two_topics, build, tmp
     with pytest.raises(PublishError) as raised:
         write_site(build(), blocker)
     assert str(blocker) in str(raised.value)
+
+
+def test_files_are_made_durable_without_syncing_every_filesystem(build, settings, seeds, monkeypatch) -> None:
+    """os.sync() flushes every filesystem on the host; a build flushes only what it wrote."""
+    write_article(seeds, "a.md", **article("a", topics=["AI"]))
+
+    def refuse() -> None:
+        raise AssertionError("os.sync() was called")
+
+    monkeypatch.setattr(os, "sync", refuse)
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda handle: (synced.append(handle), real_fsync(handle))[1])
+    report = write_site(build(), settings.out)
+    assert report.written and (settings.out / "topics" / "ai.atom").is_file()
+    assert synced, "the folders holding the new files are synced, so the renames last"

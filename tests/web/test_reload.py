@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import shutil
 import threading
 import time
 
 import feedparser
 
+from feedpub.web import reload as reload_module
 from feedpub.web.reload import Reloader
 from feedpub.web import create_app
 
@@ -90,3 +92,27 @@ def test_requests_during_reloads_always_see_one_whole_state(seeds, settings) -> 
     for counts in seen:
         assert counts and all(20 <= count <= 30 for count in counts)
         assert counts == sorted(counts), "a request saw an older state after a newer one"
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_served_at_the_next_look(seeds, settings) -> None:
+    """What ``rsync -t``, ``cp -p`` and tar do: the article cache and the reloader share one notion of change."""
+    path = write_article(seeds, "a.md", **article("a", title="First version"))
+    before = path.stat()
+    app = create_app(dataclasses.replace(settings, reload_interval=0))
+    path.write_text(path.read_text().replace("First version", "Other version"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    assert app.extensions["feedpub"].reloader.check()
+    assert feedparser.parse(app.test_client().get("/feeds/all.atom").data).entries[0].title == "Other version"
+
+
+def test_a_failed_reload_is_tried_again_at_the_next_look(seeds, settings, monkeypatch) -> None:
+    write_article(seeds, "a.md", **article("a"))
+    reloader = Reloader(settings)
+    write_article(seeds, "b.md", **article("b", publishedDateTime="2024-06-01T00:00:00Z"))
+    real_load = reload_module.load_site
+    monkeypatch.setattr(reload_module, "load_site", lambda *args, **kwargs: (_ for _ in ()).throw(OSError("disk hiccup")))
+    assert reloader.check() is False
+    monkeypatch.setattr(reload_module, "load_site", real_load)
+    assert reloader.check() is True
+    assert len(reloader.current.catalog.articles) == 2

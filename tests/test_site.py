@@ -1,4 +1,4 @@
-"""feedpub.build: one pass from a seeds folder to a site, shared by the command line and the server."""
+"""feedpub.site: one pass from a seeds folder to a site, shared by the command line and the server."""
 
 from __future__ import annotations
 
@@ -22,3 +22,11 @@ def test_a_dropped_site_is_freed_at_once_though_its_objects_are_frozen_out_of_th
     site, catalog = weakref.ref(build), weakref.ref(build.catalog)
     del build
     assert site() is None and catalog() is None
+
+
+def test_loading_a_site_leaves_the_cycle_collector_as_it_found_it(seeds, settings) -> None:
+    """The server loads site after site: library code must not disable the collector or freeze garbage."""
+    write_article(seeds, "a.md", **article("a", topics=["AI"]))
+    frozen, enabled = gc.get_freeze_count(), gc.isenabled()
+    load_site(settings)
+    assert (gc.get_freeze_count(), gc.isenabled()) == (frozen, enabled)
