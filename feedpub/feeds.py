@@ -10,7 +10,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Literal, NamedTuple
 from urllib.parse import urlencode
 
 from . import __version__
@@ -78,6 +78,8 @@ class Feed:
     hub: str | None = None
     generator: str = "feedpub"
     generator_version: str = __version__
+    icon: str | None = None  # square; readers show it beside the feed's entries
+    logo: str | None = None  # wide; RSS's <image> falls back to the icon
 
     def url(self, extension: str, path: str | None = None) -> str:
         """Absolute URL of this feed (or of ``path``, a neighbour) in the format with ``extension``."""
@@ -88,8 +90,8 @@ class Feed:
 
     @property
     def home_url(self) -> str:
-        """The human-readable page the feed belongs to (its alternate link)."""
-        return f"{self.base_url}index.html"
+        """The feed's own HTML page (its alternate link): archives and query feeds belong to their feed's."""
+        return f"{self.base_url}{self.history.current}.html"
 
 
 def subscription_paths(catalog: Catalog) -> Iterator[str]:
@@ -156,7 +158,7 @@ class Archives:
         if pages is None:
             if articles is None:
                 selection = _selection(self.catalog, path, self.settings)
-                articles = selection[2] if selection is not None else ()
+                articles = selection.articles if selection is not None else ()
             pages = cut_pages(articles, self.ledger.boundaries(path), self.ledger.page_size)
             if COMBINE not in path:  # combinations are made up by requests: keeping them would grow without end
                 self._pages[path] = pages
@@ -167,7 +169,7 @@ class Archives:
         by position. It cuts the same pages as the ledger it extends (for this catalog); later it keeps them."""
         feeds = dict(self.ledger.feeds)
         for path in subscription_paths(self.catalog):
-            articles = _selection(self.catalog, path, self.settings)[2]  # type: ignore[index]
+            articles = _selection(self.catalog, path, self.settings).articles  # type: ignore[union-attr]
             recorded = self.ledger.boundaries(path)
             cut = self.pages(path, articles)[len(recorded):]
             if cut:
@@ -189,6 +191,16 @@ class Selection:
     history: History
     ttl_minutes: int
     query: Query | None = None
+    image: str | None = None  # the feed's own icon and logo (a provider's), instead of the site's
+
+
+class _Subscription(NamedTuple):
+    """How a subscription feed is titled and what it lists (newest first), before archives and queries."""
+
+    title: str
+    description: str
+    articles: tuple[Article, ...]
+    image: str | None = None
 
 
 def select_feed(
@@ -208,7 +220,7 @@ def select_feed(
     selection = _selection(catalog, current, settings)
     if selection is None or (query is not None and marker):
         return None
-    title, description, articles = selection
+    title, description, articles, image = selection
     if query is not None:
         shown = query.select(articles, settings.limit)
         history = History(current)
@@ -231,7 +243,7 @@ def select_feed(
                 _archive_path(current, number + 1) if number < len(pages) else None,
             )
     ttl_minutes = max(1, (ARCHIVE_MAX_AGE if marker else settings.cache_max_age) // 60)
-    return Selection(path, title, description, shown, history, ttl_minutes, query)
+    return Selection(path, title, description, shown, history, ttl_minutes, query, image)
 
 
 def build_feed(
@@ -266,6 +278,8 @@ def build_feed(
         query_string=query.query_string() if query is not None else "",
         ttl_minutes=selection.ttl_minutes,
         hub=settings.hub_url or None,
+        icon=selection.image or settings.icon or None,
+        logo=selection.image or settings.logo or None,
     )
 
 
@@ -273,21 +287,28 @@ def _archive_path(current: str, number: int) -> str | None:
     return f"{current}{ARCHIVE}{number}" if number >= 1 else None
 
 
-def _selection(catalog: Catalog, path: str, settings: Settings) -> tuple[str, str, tuple[Article, ...]] | None:
-    """Title, description and articles (newest first) of the subscription feed at ``path``."""
+def _selection(catalog: Catalog, path: str, settings: Settings) -> _Subscription | None:
+    """The subscription feed at ``path``, or None when there is none."""
     if path == ALL:
-        return settings.title, settings.description, catalog.articles
+        return _Subscription(settings.title, settings.description, catalog.articles)
     if path.startswith(TOPICS) and COMBINE in path:
         return _combined_topics(catalog, path[len(TOPICS):].split(COMBINE), settings)
-    for prefix, groups in ((TOPICS, catalog.topics), (PROVIDERS, catalog.providers)):
-        if path.startswith(prefix) and (group := groups.get(path[len(prefix):])) is not None:
-            return f"{settings.title}: {group.name}", f"{group.name}: {settings.description}", group.articles
+    if path.startswith(TOPICS) and (topic := catalog.topics.get(path[len(TOPICS):])) is not None:
+        return _Subscription(f"{settings.title}: {topic.name}", topic_description(topic.name, settings), topic.articles)
+    if path.startswith(PROVIDERS) and (provider := catalog.providers.get(path[len(PROVIDERS):])) is not None:
+        return _Subscription(
+            f"{settings.title}: {provider.name}", f"Articles from {provider.name}, collected by {settings.title}.",
+            provider.articles, provider.image,
+        )
     return None
 
 
-def _combined_topics(
-    catalog: Catalog, slugs: list[str], settings: Settings
-) -> tuple[str, str, tuple[Article, ...]] | None:
+def topic_description(names: str, settings: Settings) -> str:
+    """A sentence about the topic, whatever the site's own description says."""
+    return f"Articles about {names} from {settings.title}."
+
+
+def _combined_topics(catalog: Catalog, slugs: list[str], settings: Settings) -> _Subscription | None:
     """Several topics as one feed (``topics/ai+robotics``): their union, each article once, in feed order."""
     if not 2 <= len(slugs) <= MAX_COMBINED or len(set(slugs)) != len(slugs):
         return None
@@ -297,7 +318,7 @@ def _combined_topics(
     names = " + ".join(topic.name for topic in topics)  # type: ignore[union-attr]
     union = {article.url: article for topic in topics for article in topic.articles}  # type: ignore[union-attr]
     articles = tuple(in_feed_order(union.values()))
-    return f"{settings.title}: {names}", f"{names}: {settings.description}", articles
+    return _Subscription(f"{settings.title}: {names}", topic_description(names, settings), articles)
 
 
 @dataclass(frozen=True)

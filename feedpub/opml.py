@@ -22,7 +22,7 @@ def render_opml(catalog: Catalog, settings: Settings) -> bytes:
     def outline(parent: ElementTree.Element, path: str, name: str) -> None:
         ElementTree.SubElement(
             parent, "outline", type="rss", text=name, title=name,
-            xmlUrl=f"{base}{path}.atom", htmlUrl=f"{base}index.html",
+            xmlUrl=f"{base}{path}.atom", htmlUrl=f"{base}{path}.html",  # each feed's own page
         )
 
     outline(body, ALL, f"{settings.title}: all articles")

@@ -108,7 +108,9 @@ class Site:
         if self._revisions is None:
             self._site_digest, self._revisions = self._describe_site()
         digest = hashlib.blake2b(self._site_digest, digest_size=20)
-        digest.update(f"{selection.title}\0{selection.description}\0{selection.history}\0{selection.ttl_minutes}\0".encode())
+        digest.update(
+            f"{selection.title}\0{selection.description}\0{selection.history}\0{selection.ttl_minutes}\0{selection.image}\0".encode()
+        )
         if self._revisions:
             digest.update(b"".join(map(self._revisions.__getitem__, map(_url, selection.articles))))
         else:
@@ -120,7 +122,9 @@ class Site:
         some have none of their own (made in code rather than read from a file)."""
         settings = self.settings
         shared = hashlib.blake2b(CODE_DIGEST, digest_size=20)
-        shared.update(f"{settings.feeds_url}\0{settings.language}\0{settings.author}\0{settings.hub_url}\0".encode())
+        shared.update(
+            f"{settings.feeds_url}\0{settings.language}\0{settings.author}\0{settings.hub_url}\0{settings.icon}\0{settings.logo}\0".encode()
+        )
         for slug, topic in self.catalog.topics.items():  # entries list their topics by these names
             shared.update(f"{slug}\0{topic.name}\n".encode())
         revisions: dict[str, bytes] = {}
