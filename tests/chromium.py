@@ -14,9 +14,11 @@ import os
 import select
 import shutil
 import signal
+import struct
 import subprocess
 import tempfile
 import time
+import zlib
 from typing import Any
 
 WAIT = 15.0  # seconds for one command, or for a page to load
@@ -134,11 +136,60 @@ class Tab:
             raise DevToolsError(f"{expression[:80]}: {result['exceptionDetails']}")
         return result["result"].get("value")
 
-    def screenshot(self, full_page: bool = False) -> bytes:
-        """The viewport (or the whole page) as PNG bytes."""
-        return base64.b64decode(self.browser.command(
-            "Page.captureScreenshot", self.session, format="png", captureBeyondViewport=full_page,
-        )["data"])
+    def screenshot(self, clip: dict[str, float] | None = None) -> bytes:
+        """The viewport, or the ``clip`` rectangle of the page (``x``, ``y``, ``width``, ``height`` in CSS
+        pixels), as PNG bytes."""
+        params: dict[str, Any] = {"format": "png"}
+        if clip is not None:
+            params["clip"] = {**clip, "scale": 1}
+        return base64.b64decode(self.browser.command("Page.captureScreenshot", self.session, **params)["data"])
 
     def close(self) -> None:
         self.browser.command("Target.closeTarget", targetId=self.target)
+
+
+def png_pixels(data: bytes) -> tuple[int, int, list[bytes], int]:
+    """Width, height, unfiltered rows and bytes per pixel of an 8-bit, non-interlaced RGB(A) PNG (what
+    Chromium's screenshots are), so a test can look at what was drawn where."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    at, idat, header = 8, b"", b""
+    while at < len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        body = data[at + 8:at + 8 + length]
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            idat += body
+        at += 12 + length
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    assert depth == 8 and colour in (2, 6) and interlace == 0, "only 8-bit RGB(A) PNGs are read here"
+    step = 3 if colour == 2 else 4
+    raw = zlib.decompress(idat)
+    stride = width * step
+    rows: list[bytes] = []
+    previous = bytearray(stride)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for x in range(stride):
+            left = line[x - step] if x >= step else 0
+            up = previous[x]
+            corner = previous[x - step] if x >= step else 0
+            if kind == 1:
+                line[x] = (line[x] + left) & 0xFF
+            elif kind == 2:
+                line[x] = (line[x] + up) & 0xFF
+            elif kind == 3:
+                line[x] = (line[x] + (left + up) // 2) & 0xFF
+            elif kind == 4:
+                guess = left + up - corner
+                nearest = min((abs(guess - left), 0, left), (abs(guess - up), 1, up), (abs(guess - corner), 2, corner))
+                line[x] = (line[x] + nearest[2]) & 0xFF
+        rows.append(bytes(line))
+        previous = line
+    return width, height, rows, step
+
+
+def colours(data: bytes) -> set[tuple[int, int, int]]:
+    """The distinct colours (RGB) drawn in a PNG screenshot (a small clip of a page: this is pure Python)."""
+    width, _, rows, step = png_pixels(data)
+    return {tuple(row[x:x + 3]) for row in rows for x in range(0, width * step, step)}  # type: ignore[misc]

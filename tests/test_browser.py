@@ -26,16 +26,18 @@ import urllib.request
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+import lxml.etree
 import lxml.html
 import pytest
 import yaml
 
+from .chromium import Chromium, colours
 from .conftest import production_server
 
 SITE_TITLE = "Browser Test News"
@@ -107,7 +109,10 @@ SEEDS = (
 )
 TOPICS = {"robotics": "Robotics", "climate-energy": "Climate & Energy", "space": "Space"}
 IMAGE_COLOURS = {"robot-arms.png": (220, 60, 50), "hostile.png": (40, 40, 40),
-                 "solar.png": (240, 190, 20), "rover.png": (170, 90, 40)}
+                 "solar.png": (240, 190, 20), "rover.png": (170, 90, 40),
+                 "icon.png": (30, 110, 200), "techdaily.png": (0, 150, 90)}
+SITE_ICON = "icon.png"
+PROVIDER_LOGOS = {"techdaily.example": "techdaily.png"}  # Tech Daily's articles carry its logo
 FORMATS = {  # extension: media type
     "rss": "application/rss+xml",
     "atom": "application/atom+xml",
@@ -204,6 +209,8 @@ def _write_seeds(folder: Path, images: ImageServer) -> None:
             fields["excerpt"] = seed.excerpt
         if seed.provider:
             fields["provider"] = {"name": seed.provider[0], "domain": seed.provider[1]}
+            if seed.provider[1] in PROVIDER_LOGOS:
+                fields["provider"]["images"] = [{"url": f"{images.base}/img/{PROVIDER_LOGOS[seed.provider[1]]}"}]
         if seed.image:
             fields["images"] = [{"url": f"{images.base}/img/{seed.image}", "width": 160, "height": 100}]
         text = "---\n" + yaml.safe_dump(fields, sort_keys=False, allow_unicode=True) + "---\nBody.\n"
@@ -218,7 +225,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, images: ImageServer) -> Ite
     base = f"http://127.0.0.1:{port}"
     # Only these settings: a developer's own FEEDPUB_* variables or feedpub.toml must not change the pages.
     env = {name: value for name, value in os.environ.items() if not name.startswith("FEEDPUB_")}
-    env.update(FEEDPUB_SEEDS=str(seeds), FEEDPUB_BASE_URL=base, FEEDPUB_TITLE=SITE_TITLE)
+    env.update(FEEDPUB_SEEDS=str(seeds), FEEDPUB_BASE_URL=base, FEEDPUB_TITLE=SITE_TITLE,
+               FEEDPUB_ICON=f"{images.base}/img/{SITE_ICON}")
     log = tmp_path_factory.mktemp("server") / "stderr.log"
     with log.open("wb") as stderr:
         process = subprocess.Popen(
@@ -563,3 +571,171 @@ def test_screenshots_of_the_index_and_a_topic_page(
         if seed.image:
             assert f"/img/{seed.image}" in fetched, f"the browser did not load {seed.image}"
             assert fetched[f"/img/{seed.image}"] is None, "images are loaded with referrerpolicy=no-referrer"
+
+
+# --- the weekly activity charts on the index ---
+
+
+def weekly_counts(seeds: list[Seed], weeks: int = 12) -> tuple[int, ...]:
+    """Articles per week (from Monday, UTC), oldest first, for the weeks up to the newest article's."""
+    newest = max(seed.published for seed in SEEDS)
+    monday = datetime(newest.year, newest.month, newest.day, tzinfo=timezone.utc) - timedelta(days=newest.weekday())
+    first = monday - timedelta(weeks=weeks - 1)
+    return tuple(
+        sum(first + timedelta(weeks=n) <= seed.published < first + timedelta(weeks=n + 1) for seed in seeds)
+        for n in range(weeks)
+    )
+
+
+def test_the_index_charts_each_feeds_articles_per_week(browser: Browser, server: str) -> None:
+    tables = index_rows(browser.dom(f"{server}/feeds/"))
+    robotics = weekly_counts(in_topic("Robotics"))
+    assert sorted(set(robotics)) == [0, 1, 3], "the test articles span weeks of different activity"
+    for heading, feeds in expected_index().items():
+        for name, (_, seeds) in feeds.items():
+            where = f"index, {heading} / {name}"
+            counts = weekly_counts(seeds)
+            (chart,) = tables[heading][name].xpath("./td[@class='activity']/svg")
+            label = chart.get("aria-label")
+            assert chart.get("role") == "img" and label.endswith(": " + ", ".join(map(str, counts))), where
+            assert text_of(chart.xpath("./title")[0]) == label, f"{where}: the chart's tooltip"
+            bars = chart.xpath("./rect")[1:]  # after the baseline
+            weeks = [int(float(bar.get("x"))) // 8 for bar in bars]
+            assert weeks == [week for week, count in enumerate(counts) if count], f"{where}: one bar per active week"
+            heights = {week: float(bar.get("height")) for week, bar in zip(weeks, bars)}
+            for one in weeks:
+                for other in weeks:
+                    if counts[one] < counts[other]:
+                        assert heights[one] < heights[other], f"{where}: a busier week has a taller bar"
+
+
+# --- the browser view: what a person gets from a feed's links, in light and dark, on desktop and phone ---
+
+
+def test_a_feeds_alternate_link_takes_a_person_to_its_page(browser: Browser, server: str) -> None:
+    """Feed readers open a feed's alternate link as "the website": it must be that feed's own page."""
+    for path in ("all", "topics/robotics", "providers/techdaily.example"):
+        page_url = f"{server}/feeds/{path}.html"
+        bodies = {extension: fetch(f"{server}/feeds/{path}.{extension}")[2] for extension in FORMATS}
+        assert json.loads(bodies["json"])["home_page_url"] == page_url
+        for extension in ("rss", "atom"):
+            feed = feedparser.parse(bodies[extension]).feed
+            assert feed.link == page_url, f"{path}.{extension}"
+        page = browser.dom(page_url)
+        assert text_of(page.xpath("//h1")[0]) == feed.title, f"{page_url} shows the feed it belongs to"
+
+
+@pytest.mark.parametrize("path", ["", "topics/robotics.html", "providers/techdaily.example.html"])
+def test_links_for_people_lead_to_pages_and_feed_links_are_marked_for_readers(
+    browser: Browser, server: str, path: str
+) -> None:
+    """The browser view decided in docs/browser-view.md: today's browsers show a feed as raw text, so people
+    are linked to pages, and the feed files appear only as typed subscribe links (and autodiscovery)."""
+    page = browser.dom(f"{server}/feeds/{path}")
+    feed_links = 0
+    for link in page.xpath("//body//a[@href]"):
+        target = absolute(link)
+        extension = urlsplit(target).path.rpartition(".")[2]
+        if urlsplit(target).hostname != "127.0.0.1":
+            continue  # an article, on its publisher's site
+        if extension in FORMATS:
+            feed_links += 1
+            assert link.get("type") == FORMATS[extension], f"{target}: a feed link says what it is"
+            assert link.xpath("ancestor::*[contains(concat(' ', @class, ' '), ' subscribe ')]"), (
+                f"{target}: a feed link is offered to subscribe, not as the way to read the feed"
+            )
+        else:
+            assert extension in ("html", "xml") or target.endswith("/feeds/"), target
+    assert feed_links >= len(FORMATS)
+
+
+def test_browsers_that_still_apply_xslt_show_a_feed_with_a_link_to_its_page(server: str) -> None:
+    stylesheet = lxml.etree.XSLT(lxml.etree.fromstring(fetch(f"{server}/feeds/feed.xsl")[2]))
+    for extension in ("rss", "atom"):
+        shown = stylesheet(lxml.etree.fromstring(fetch(f"{server}/feeds/topics/robotics.{extension}")[2]))
+        page = lxml.html.document_fromstring(str(shown))
+        assert [a.get("href") for a in page.xpath("//a[@class='page']")] == [f"{server}/feeds/topics/robotics.html"]
+        assert [text_of(a) for a in page.xpath("//li/a")] == [seed.visible_title for seed in in_topic("Robotics")]
+        assert text_of(page.xpath("//li//time")[0]) == day(in_topic("Robotics")[0].published), extension
+
+
+def test_pages_show_the_site_icon_and_provider_logos(browser: Browser, server: str, images: ImageServer) -> None:
+    icon, logo = f"{images.base}/img/{SITE_ICON}", f"{images.base}/img/{PROVIDER_LOGOS['techdaily.example']}"
+    for path in ("", "topics/robotics.html"):
+        assert browser.dom(f"{server}/feeds/{path}").xpath("//head/link[@rel='icon']/@href") == [icon], path
+    provider = browser.dom(f"{server}/feeds/providers/techdaily.example.html")
+    assert provider.xpath("//head/link[@rel='icon']/@href") == [logo], "a provider's page wears its logo"
+    assert [img.get("src") for img in provider.xpath("//h1/preceding-sibling::img")] == [logo]
+    row = index_rows(browser.dom(f"{server}/feeds/"))["News providers"]["Tech Daily"]
+    assert row.xpath("./td[@class='name']/img/@src") == [logo]
+    assert all(img.get("alt") is not None for img in provider.xpath("//img")), "every image has alt text"
+
+
+SCREENSHOTS = os.environ.get("SCREENSHOTS_DIR")  # set it to keep the screenshots (docs/ has a few)
+SEEN_PAGES = {"index": "", "topic": "topics/climate-energy.html", "provider": "providers/techdaily.example.html"}
+VIEWS = [pytest.param(width, height, scheme, id=f"{kind}-{scheme}")
+         for kind, width, height in (("desktop", 1200, 900), ("phone", 390, 844)) for scheme in ("light", "dark")]
+_LOADED = """Promise.all([...document.images].filter(i => i.getBoundingClientRect().top < innerHeight)
+  .map(i => i.complete ? 0 : new Promise(done => { i.addEventListener('load', done); i.addEventListener('error', done); })))
+  .then(() => [...document.images].map(i => ({src: i.getAttribute('src'), shown: i.naturalWidth > 0,
+    box: i.getBoundingClientRect().toJSON()})))"""
+
+
+@pytest.fixture(scope="module")
+def chromium(browser: Browser) -> Iterator[Chromium]:
+    if browser.executable is None:
+        pytest.fail(f"{MISSING}. Under CI the browser tests must run, never be skipped.", pytrace=False)
+    session = Chromium(browser.executable, Browser.FLAGS)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@pytest.mark.parametrize("page", SEEN_PAGES)
+@pytest.mark.parametrize(("width", "height", "scheme"), VIEWS)
+def test_what_a_person_sees_in_light_and_dark_on_desktop_and_phone(
+    chromium: Chromium, server: str, images: ImageServer, page: str, width: int, height: int, scheme: str
+) -> None:
+    tab = chromium.open(f"{server}/feeds/{SEEN_PAGES[page]}", width, height, scheme, mobile=width < 600)
+    try:
+        pictures = tab.evaluate(_LOADED)
+        screenshot = tab.screenshot()
+        assert _png_size(screenshot) == (width, height)
+        if SCREENSHOTS:
+            Path(SCREENSHOTS, f"{page}-{'phone' if width < 600 else 'desktop'}-{scheme}.png").write_bytes(screenshot)
+
+        # The colour scheme the reader asked for: the page's own background, and text that contrasts with it.
+        (background,) = colours(tab.screenshot({"x": 0, "y": 0, "width": 4, "height": 4}))
+        assert (min(background) > 230) if scheme == "light" else (max(background) < 40), f"background {background}"
+        text = tab.evaluate("getComputedStyle(document.body).color")
+        assert text.startswith("rgb(") and (sum(map(int, text[4:-1].split(","))) > 500) == (scheme == "dark"), text
+
+        # Nothing wider than the screen: no sideways scrolling on a phone.
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width, "the page is wider than the screen"
+
+        # What a person reads: the rendered text, not the markup.
+        shown = tab.evaluate("document.body.innerText")
+        if page == "index":
+            for feeds in expected_index().values():
+                assert all(name in shown for name in feeds), f"feed names on the index: {shown[:500]}"
+        else:
+            seeds = in_topic("Climate & Energy") if page == "topic" else newest_first(
+                [seed for seed in SEEDS if seed.provider and seed.provider[1] == "techdaily.example"])
+            for seed in seeds:
+                assert seed.visible_title in shown
+                assert moment_shown(seed.published) in shown, "a human date for every article"
+            assert all(label in shown for label in ("RSS", "Atom", "JSON Feed"))
+
+        # Dead images: a plain placeholder box, never a broken-image icon or its alt text.
+        failed = [p for p in pictures if not p["shown"] and p["box"]["top"] < height and p["box"]["width"] > 20]
+        for picture in failed:
+            box = picture["box"]  # inside the rounded corners; a broken-image icon would sit from 2 px in
+            inside = {"x": box["x"] + 8, "y": box["y"] + 8, "width": box["width"] - 16, "height": box["height"] - 16}
+            assert len(colours(tab.screenshot(inside))) == 1, f"{picture['src']} shows more than a placeholder"
+        dead = [p for p in failed if p["src"].endswith(DEAD_IMAGE)]
+        if page == "topic" and width > 600:
+            assert dead, "the dead image was in view and checked"
+        assert all(p["shown"] for p in pictures if not p["src"].endswith(DEAD_IMAGE) and p["box"]["top"] < height)
+    finally:
+        tab.close()
