@@ -726,6 +726,8 @@ def test_what_a_person_sees_in_light_and_dark_on_desktop_and_phone(
                 assert seed.visible_title in shown
                 assert moment_shown(seed.published) in shown, "a human date for every article"
             assert all(label in shown for label in ("RSS", "Atom", "JSON Feed"))
+            starts = tab.evaluate("[...document.querySelectorAll('article h2')].map(h => h.getBoundingClientRect().left)")
+            assert len(starts) == len(seeds) and len(set(starts)) == 1, "titles with and without pictures line up"
 
         # Dead images: a plain placeholder box, never a broken-image icon or its alt text.
         failed = [p for p in pictures if not p["shown"] and p["box"]["top"] < height and p["box"]["width"] > 20]

@@ -362,6 +362,16 @@ def test_site_icon_and_logo_reach_readers_in_every_format(three_articles, seeds,
     assert (atom.icon, atom.logo) == (ICON, LOGO)
     document = json.loads(site.render("topics/ai.json").body)
     assert (document["icon"], document["favicon"]) == (ICON, ICON)
+    # What the W3C validator asks: RSS <image> with url, title and link matching the channel's title and
+    # link; Atom <icon> and <logo> once each, as IRIs, among the feed's metadata before any entry.
+    channel = ET.fromstring(site.render("topics/ai.rss").body).find("channel")
+    (image,) = channel.findall("image")
+    assert [child.tag for child in image] == ["url", "title", "link"]
+    assert (image.findtext("title"), image.findtext("link")) == (channel.findtext("title"), channel.findtext("link"))
+    root = ET.fromstring(site.render("topics/ai.atom").body)
+    tags = [child.tag.split("}")[1] for child in root]
+    assert tags.count("icon") == tags.count("logo") == 1
+    assert max(tags.index("icon"), tags.index("logo")) < tags.index("entry")
 
 
 def test_rss_image_falls_back_to_the_icon_and_nothing_is_written_without_either(three_articles, settings):
