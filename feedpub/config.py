@@ -128,7 +128,7 @@ def _validated(settings: Settings) -> Settings:
         raise ConfigError(
             f"language must be a BCP 47 language tag such as 'en', 'en-GB' or 'pt-BR', not {settings.language!r}"
         )
-    images = {}
+    images: dict[str, str] = {}
     for name in ("icon", "logo"):
         value = getattr(settings, name)
         url = safe_url(value) if value else ""

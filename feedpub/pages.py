@@ -64,8 +64,8 @@ class Activity:
         """Articles (newest first) published in each week, oldest week first; a few bisections per feed."""
         if self.first_monday is None:
             return ()
-        newest_first = [-(self.first_monday + timedelta(weeks=n)).timestamp() for n in range(WEEKS + 1)]
-        ends = [bisect_right(articles, at, key=_age) for at in newest_first]  # articles since each Monday
+        mondays = [-(self.first_monday + timedelta(weeks=n)).timestamp() for n in range(WEEKS + 1)]  # as _age
+        ends = [bisect_right(articles, monday, key=_age) for monday in mondays]  # articles since each Monday
         return tuple(ends[n] - ends[n + 1] for n in range(WEEKS))
 
     @classmethod
