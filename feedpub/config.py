@@ -6,6 +6,7 @@ Everything has a default so that ``feedpub build`` works in a fresh checkout wit
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -13,8 +14,17 @@ from typing import Any
 
 from .errors import SettingsError
 from .ingest.loader import DEFAULT_MAX_BYTES
+from .ingest.sanitize import safe_url
 
 CONFIG_FILE = "feedpub.toml"
+# A well-formed BCP 47 language tag (RFC 5646, section 2.1): a 2- or 3-letter language (the 4- to 8-letter
+# forms are reserved or unassigned, so "english" is refused), then optional extended language, script,
+# region, variants, extensions and private use; or a private-use tag alone ("x-...").
+_SUBTAGS = (
+    r"[a-z]{2,3}(?:-[a-z]{3}){0,3}(?:-[a-z]{4})?(?:-(?:[a-z]{2}|[0-9]{3}))?"
+    r"(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*(?:-[0-9a-wy-z](?:-[a-z0-9]{2,8})+)*"
+)
+_LANGUAGE_TAG = re.compile(rf"(?:{_SUBTAGS}(?:-x(?:-[a-z0-9]{{1,8}})+)?|x(?:-[a-z0-9]{{1,8}})+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -24,6 +34,9 @@ class Settings:
     base_url: str = "http://127.0.0.1:5000"
     language: str = "en"
     author: str = "feedpub"
+    # Absolute URLs of the site's images: a square icon (readers show it beside entries) and a wide logo.
+    icon: str = ""
+    logo: str = ""
     limit: int = 50
     archive_size: int = 50
     cache_max_age: int = 300
@@ -108,4 +121,16 @@ def _validated(settings: Settings) -> Settings:
         raise SettingsError(f"hub_url must be an absolute http(s) URL (or empty, for no WebSub), not {settings.hub_url!r}")
     if not settings.base_url.startswith(("http://", "https://")):
         raise SettingsError(f"base_url must be an absolute http(s) URL, not {settings.base_url!r}")
-    return settings
+    if not _LANGUAGE_TAG.fullmatch(settings.language):
+        raise SettingsError(
+            f"language must be a BCP 47 language tag such as 'en', 'en-GB' or 'pt-BR', not {settings.language!r}"
+        )
+    images: dict[str, str] = {}
+    for name in ("icon", "logo"):
+        value = getattr(settings, name)
+        url = safe_url(value) if value else ""
+        if url is None:
+            raise SettingsError(f"{name} must be an absolute http(s) URL of an image (or empty), not {value!r}")
+        images[name] = url
+    # Written into XML and HTML attributes: kept only in the percent-encoded form every format accepts.
+    return replace(settings, **images)

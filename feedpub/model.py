@@ -24,6 +24,7 @@ class Image:
 class Provider:
     name: str
     domain: str | None = None
+    image: str | None = None  # the provider's own logo (``provider.images``), an absolute http(s) URL
 
 
 @dataclass(frozen=True, slots=True)

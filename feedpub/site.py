@@ -53,6 +53,7 @@ class Selection:
     articles: tuple[Article, ...]
     history: History
     ttl_minutes: int
+    image: str | None = None  # the feed's own icon and logo (a provider's), instead of the site's
 
 
 class SeedsNotFound(InputError):
@@ -181,7 +182,7 @@ class Site:
                     current.page(number + 1) if number < len(pages) else None,
                 )
         ttl_minutes = max(1, (ARCHIVE_MAX_AGE if feed.archive else settings.cache_max_age) // 60)
-        return Selection(feed, title, description, shown, history, ttl_minutes)
+        return Selection(feed, title, description, shown, history, ttl_minutes, subject.image)
 
     def describe(self, feed: FeedKey, query: Query | None = None) -> Feed | None:
         """The neutral description of the feed document ``feed`` (see `select`), entries included."""
@@ -204,6 +205,8 @@ class Site:
             query_string=query.query_string() if query is not None else "",
             ttl_minutes=selection.ttl_minutes,
             hub=settings.hub_url or None,
+            icon=selection.image or settings.icon or None,
+            logo=selection.image or settings.logo or None,
         )
 
     def _entry(self, article: Article) -> Entry:
@@ -274,7 +277,9 @@ class Site:
         if self._revisions is None:
             self._site_digest, self._revisions = self._describe_site()
         digest = hashlib.blake2b(self._site_digest, digest_size=20)
-        digest.update(f"{selection.title}\0{selection.description}\0{selection.history}\0{selection.ttl_minutes}\0".encode())
+        digest.update(
+            f"{selection.title}\0{selection.description}\0{selection.history}\0{selection.ttl_minutes}\0{selection.image}\0".encode()
+        )
         if self._revisions:
             digest.update(b"".join(map(self._revisions.__getitem__, map(_url, selection.articles))))
         else:
@@ -286,7 +291,9 @@ class Site:
         some have none of their own (made in code rather than read from a file)."""
         settings = self.settings
         shared = hashlib.blake2b(code_digest().encode(), digest_size=20)
-        shared.update(f"{settings.feeds_url}\0{settings.language}\0{settings.author}\0{settings.hub_url}\0".encode())
+        shared.update(
+            f"{settings.feeds_url}\0{settings.language}\0{settings.author}\0{settings.hub_url}\0{settings.icon}\0{settings.logo}\0".encode()
+        )
         for slug, topic in self.catalog.topics.items():  # entries list their topics by these names
             shared.update(f"{slug}\0{topic.name}\n".encode())
         revisions: dict[str, bytes] = {}

@@ -26,16 +26,18 @@ import urllib.request
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+import lxml.etree
 import lxml.html
 import pytest
 import yaml
 
+from .chromium import Chromium, colours
 from .conftest import production_server
 
 SITE_TITLE = "Browser Test News"
@@ -75,6 +77,9 @@ class Seed:
         return self.shown_excerpt or self.excerpt
 
 
+DEAD_IMAGE = "gone.png"  # the image server answers 404 for it: a dead image, as feeds often link
+
+
 def _at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2024, 5, day, hour, minute, tzinfo=timezone.utc)
 
@@ -94,14 +99,20 @@ SEEDS = (
          _at(5, 6, 0), ("Climate & Energy",), ("Green Wire", "greenwire.example"), "solar.png",
          "Record output across the grid."),
     Seed("wind.md", "Offshore wind auction draws bids", "https://news.example.org/wind",
-         _at(1, 12, 0), ("Climate & Energy",), ("Green Wire", "greenwire.example")),
+         _at(1, 12, 0), ("Climate & Energy",), ("Green Wire", "greenwire.example"), DEAD_IMAGE),
+    Seed("gripper.md", "A soft gripper picks ripe fruit", "https://news.example.org/gripper",
+         datetime(2024, 4, 18, 7, 0, tzinfo=timezone.utc), ("Robotics",), None, None,
+         "Older news, two weeks before the rest."),
     Seed("rover.md", "Mars rover drills its deepest hole", "https://news.example.org/rover",
          _at(4, 21, 5), ("Space",), ("Orbit News", "orbit.example"), "rover.png",
          "Samples from two metres down."),
 )
 TOPICS = {"robotics": "Robotics", "climate-energy": "Climate & Energy", "space": "Space"}
 IMAGE_COLOURS = {"robot-arms.png": (220, 60, 50), "hostile.png": (40, 40, 40),
-                 "solar.png": (240, 190, 20), "rover.png": (170, 90, 40)}
+                 "solar.png": (240, 190, 20), "rover.png": (170, 90, 40),
+                 "icon.png": (30, 110, 200), "techdaily.png": (0, 150, 90)}
+SITE_ICON = "icon.png"
+PROVIDER_LOGOS = {"techdaily.example": "techdaily.png"}  # Tech Daily's articles carry its logo
 FORMATS = {  # extension: media type
     "rss": "application/rss+xml",
     "atom": "application/atom+xml",
@@ -198,6 +209,8 @@ def _write_seeds(folder: Path, images: ImageServer) -> None:
             fields["excerpt"] = seed.excerpt
         if seed.provider:
             fields["provider"] = {"name": seed.provider[0], "domain": seed.provider[1]}
+            if seed.provider[1] in PROVIDER_LOGOS:
+                fields["provider"]["images"] = [{"url": f"{images.base}/img/{PROVIDER_LOGOS[seed.provider[1]]}"}]
         if seed.image:
             fields["images"] = [{"url": f"{images.base}/img/{seed.image}", "width": 160, "height": 100}]
         text = "---\n" + yaml.safe_dump(fields, sort_keys=False, allow_unicode=True) + "---\nBody.\n"
@@ -212,7 +225,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, images: ImageServer) -> Ite
     base = f"http://127.0.0.1:{port}"
     # Only these settings: a developer's own FEEDPUB_* variables or feedpub.toml must not change the pages.
     env = {name: value for name, value in os.environ.items() if not name.startswith("FEEDPUB_")}
-    env.update(FEEDPUB_SEEDS=str(seeds), FEEDPUB_BASE_URL=base, FEEDPUB_TITLE=SITE_TITLE)
+    env.update(FEEDPUB_SEEDS=str(seeds), FEEDPUB_BASE_URL=base, FEEDPUB_TITLE=SITE_TITLE,
+               FEEDPUB_ICON=f"{images.base}/img/{SITE_ICON}")
     log = tmp_path_factory.mktemp("server") / "stderr.log"
     with log.open("wb") as stderr:
         process = subprocess.Popen(
@@ -341,7 +355,13 @@ def absolute(element: lxml.html.HtmlElement, attribute: str = "href") -> str:
 
 
 def day(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d")
+    """A date as the pages show it: ``3 May 2024``."""
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def moment_shown(moment: datetime) -> str:
+    """A time as the pages show it: ``3 May 2024, 09:30 UTC``."""
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
 
 
 def assert_nothing_injected(page: lxml.html.HtmlElement, where: str) -> None:
@@ -396,14 +416,14 @@ def test_index_lists_every_feed_with_its_count_newest_date_and_links(browser: Br
             row = tables[heading][name]
             where = f"index, {heading} / {name}"
             count = row.xpath("./td[@class='count']")
-            assert count and text_of(count[0]) == str(len(seeds)), f"{where}: article count"
+            assert count and count[0].text == str(len(seeds)), f"{where}: article count"
             newest = row.xpath(".//time")
             assert newest and text_of(newest[0]) == day(seeds[0].published), f"{where}: newest date"
             assert datetime.fromisoformat(newest[0].get("datetime")) == seeds[0].published, where
 
-            page_link = row.xpath("./td[1]/a")[0]
+            page_link = row.xpath("./td[@class='name']/a")[0]
             assert absolute(page_link) == f"{server}/feeds/{path}.html", f"{where}: link to the feed's page"
-            subscribe = {link.get("type"): link for link in row.xpath("./td[4]/a")}
+            subscribe = {link.get("type"): link for link in row.xpath("./td[@class='subscribe']/a")}
             assert sorted(subscribe) == sorted(FORMATS.values()), f"{where}: one subscribe link per format"
             for extension, media_type in FORMATS.items():
                 link = subscribe[media_type]
@@ -416,6 +436,8 @@ def test_index_lists_every_feed_with_its_count_newest_date_and_links(browser: Br
         assert (media_type, f"{server}/feeds/all.{extension}") in alternates
     for slug in TOPICS:
         assert ("application/atom+xml", f"{server}/feeds/topics/{slug}.atom") in alternates
+    for path, _ in expected["News providers"].values():
+        assert ("application/atom+xml", f"{server}/feeds/{path}.atom") in alternates
     assert_nothing_injected(page, "index")
 
 
@@ -464,12 +486,15 @@ def test_feed_page_shows_the_articles_newest_first_with_providers_dates_and_imag
         link = article.xpath(".//h2/a")[0]
         assert link.get("href") == seed.url, f"{where}: the title links to the article"
         meta = text_of(article.xpath(".//*[@class='meta']")[0])
-        when = seed.published.strftime("%Y-%m-%d %H:%M UTC")
+        when = moment_shown(seed.published)
         assert meta == (f"{seed.provider[0]} · {when}" if seed.provider else when), f"{where}: provider and date"
         assert datetime.fromisoformat(article.xpath(".//time")[0].get("datetime")) == seed.published, where
         pictures = article.xpath(".//img")
         if seed.image:
             assert [img.get("src") for img in pictures] == [f"{images.base}/img/{seed.image}"], f"{where}: image"
+            (picture,) = pictures
+            assert (picture.get("width"), picture.get("height")) == ("160", "100"), f"{where}: the image's size"
+            assert (picture.get("loading"), picture.get("alt")) == ("lazy", ""), f"{where}: lazy, alt"
         else:
             assert pictures == [], f"{where}: an image where the article has none"
         paragraphs = [text_of(p) for p in article.xpath(".//p[not(@class='meta')]")]
@@ -516,7 +541,7 @@ def test_hostile_titles_are_text_on_the_page_never_markup(browser: Browser, serv
         page = browser.dom(f"{server}/feeds/{path}.html")
         titles = [text_of(h2) for h2 in page.xpath("//article//h2")]
         assert HOSTILE_SHOWN in titles, f"{path}.html: {titles}"
-        excerpts = [text_of(p) for p in page.xpath("//article//p[not(@class)]")]
+        excerpts = [text_of(p) for p in page.xpath("//article//p[@class='summary']")]
         assert "<img src=x onerror=alert(2)> Escaped & harmless." in excerpts, f"{path}.html: {excerpts}"
         assert_nothing_injected(page, f"{path}.html")
     robotics = browser.dom(f"{server}/feeds/topics/robotics.html")
@@ -546,3 +571,173 @@ def test_screenshots_of_the_index_and_a_topic_page(
         if seed.image:
             assert f"/img/{seed.image}" in fetched, f"the browser did not load {seed.image}"
             assert fetched[f"/img/{seed.image}"] is None, "images are loaded with referrerpolicy=no-referrer"
+
+
+# --- the weekly activity charts on the index ---
+
+
+def weekly_counts(seeds: list[Seed], weeks: int = 12) -> tuple[int, ...]:
+    """Articles per week (from Monday, UTC), oldest first, for the weeks up to the newest article's."""
+    newest = max(seed.published for seed in SEEDS)
+    monday = datetime(newest.year, newest.month, newest.day, tzinfo=timezone.utc) - timedelta(days=newest.weekday())
+    first = monday - timedelta(weeks=weeks - 1)
+    return tuple(
+        sum(first + timedelta(weeks=n) <= seed.published < first + timedelta(weeks=n + 1) for seed in seeds)
+        for n in range(weeks)
+    )
+
+
+def test_the_index_charts_each_feeds_articles_per_week(browser: Browser, server: str) -> None:
+    tables = index_rows(browser.dom(f"{server}/feeds/"))
+    robotics = weekly_counts(in_topic("Robotics"))
+    assert sorted(set(robotics)) == [0, 1, 3], "the test articles span weeks of different activity"
+    for heading, feeds in expected_index().items():
+        for name, (_, seeds) in feeds.items():
+            where = f"index, {heading} / {name}"
+            counts = weekly_counts(seeds)
+            (chart,) = tables[heading][name].xpath("./td[@class='activity']/svg")
+            label = chart.get("aria-label")
+            assert chart.get("role") == "img" and label.endswith(": " + ", ".join(map(str, counts))), where
+            assert text_of(chart.xpath("./title")[0]) == label, f"{where}: the chart's tooltip"
+            bars = chart.xpath("./rect")[1:]  # after the baseline
+            weeks = [int(float(bar.get("x"))) // 8 for bar in bars]
+            assert weeks == [week for week, count in enumerate(counts) if count], f"{where}: one bar per active week"
+            heights = {week: float(bar.get("height")) for week, bar in zip(weeks, bars)}
+            for one in weeks:
+                for other in weeks:
+                    if counts[one] < counts[other]:
+                        assert heights[one] < heights[other], f"{where}: a busier week has a taller bar"
+
+
+# --- the browser view: what a person gets from a feed's links, in light and dark, on desktop and phone ---
+
+
+def test_a_feeds_alternate_link_takes_a_person_to_its_page(browser: Browser, server: str) -> None:
+    """Feed readers open a feed's alternate link as "the website": it must be that feed's own page."""
+    for path in ("all", "topics/robotics", "providers/techdaily.example"):
+        page_url = f"{server}/feeds/{path}.html"
+        bodies = {extension: fetch(f"{server}/feeds/{path}.{extension}")[2] for extension in FORMATS}
+        assert json.loads(bodies["json"])["home_page_url"] == page_url
+        for extension in ("rss", "atom"):
+            feed = feedparser.parse(bodies[extension]).feed
+            assert feed.link == page_url, f"{path}.{extension}"
+        page = browser.dom(page_url)
+        assert text_of(page.xpath("//h1")[0]) == feed.title, f"{page_url} shows the feed it belongs to"
+
+
+@pytest.mark.parametrize("path", ["", "topics/robotics.html", "providers/techdaily.example.html"])
+def test_links_for_people_lead_to_pages_and_feed_links_are_marked_for_readers(
+    browser: Browser, server: str, path: str
+) -> None:
+    """The browser view decided in docs/browser-view.md: today's browsers show a feed as raw text, so people
+    are linked to pages, and the feed files appear only as typed subscribe links (and autodiscovery)."""
+    page = browser.dom(f"{server}/feeds/{path}")
+    feed_links = 0
+    for link in page.xpath("//body//a[@href]"):
+        target = absolute(link)
+        extension = urlsplit(target).path.rpartition(".")[2]
+        if urlsplit(target).hostname != "127.0.0.1":
+            continue  # an article, on its publisher's site
+        if extension in FORMATS:
+            feed_links += 1
+            assert link.get("type") == FORMATS[extension], f"{target}: a feed link says what it is"
+            assert link.xpath("ancestor::*[contains(concat(' ', @class, ' '), ' subscribe ')]"), (
+                f"{target}: a feed link is offered to subscribe, not as the way to read the feed"
+            )
+        else:
+            assert extension in ("html", "xml") or target.endswith("/feeds/"), target
+    assert feed_links >= len(FORMATS)
+
+
+def test_browsers_that_still_apply_xslt_show_a_feed_with_a_link_to_its_page(server: str) -> None:
+    stylesheet = lxml.etree.XSLT(lxml.etree.fromstring(fetch(f"{server}/feeds/feed.xsl")[2]))
+    for extension in ("rss", "atom"):
+        shown = stylesheet(lxml.etree.fromstring(fetch(f"{server}/feeds/topics/robotics.{extension}")[2]))
+        page = lxml.html.document_fromstring(str(shown))
+        assert [a.get("href") for a in page.xpath("//a[@class='page']")] == [f"{server}/feeds/topics/robotics.html"]
+        assert [text_of(a) for a in page.xpath("//li/a")] == [seed.visible_title for seed in in_topic("Robotics")]
+        assert text_of(page.xpath("//li//time")[0]) == day(in_topic("Robotics")[0].published), extension
+
+
+def test_pages_show_the_site_icon_and_provider_logos(browser: Browser, server: str, images: ImageServer) -> None:
+    icon, logo = f"{images.base}/img/{SITE_ICON}", f"{images.base}/img/{PROVIDER_LOGOS['techdaily.example']}"
+    for path in ("", "topics/robotics.html"):
+        assert browser.dom(f"{server}/feeds/{path}").xpath("//head/link[@rel='icon']/@href") == [icon], path
+    provider = browser.dom(f"{server}/feeds/providers/techdaily.example.html")
+    assert provider.xpath("//head/link[@rel='icon']/@href") == [logo], "a provider's page wears its logo"
+    assert [img.get("src") for img in provider.xpath("//h1/preceding-sibling::img")] == [logo]
+    row = index_rows(browser.dom(f"{server}/feeds/"))["News providers"]["Tech Daily"]
+    assert row.xpath("./td[@class='name']/img/@src") == [logo]
+    assert all(img.get("alt") is not None for img in provider.xpath("//img")), "every image has alt text"
+
+
+SCREENSHOTS = os.environ.get("SCREENSHOTS_DIR")  # set it to keep the screenshots (docs/ has a few)
+SEEN_PAGES = {"index": "", "topic": "topics/climate-energy.html", "provider": "providers/techdaily.example.html"}
+VIEWS = [pytest.param(width, height, scheme, id=f"{kind}-{scheme}")
+         for kind, width, height in (("desktop", 1200, 900), ("phone", 390, 844)) for scheme in ("light", "dark")]
+_LOADED = """Promise.all([...document.images].filter(i => i.getBoundingClientRect().top < innerHeight)
+  .map(i => i.complete ? 0 : new Promise(done => { i.addEventListener('load', done); i.addEventListener('error', done); })))
+  .then(() => [...document.images].map(i => ({src: i.getAttribute('src'), shown: i.naturalWidth > 0,
+    box: i.getBoundingClientRect().toJSON()})))"""
+
+
+@pytest.fixture(scope="module")
+def chromium(browser: Browser) -> Iterator[Chromium]:
+    if browser.executable is None:
+        pytest.fail(f"{MISSING}. Under CI the browser tests must run, never be skipped.", pytrace=False)
+    session = Chromium(browser.executable, Browser.FLAGS)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+@pytest.mark.parametrize("page", SEEN_PAGES)
+@pytest.mark.parametrize(("width", "height", "scheme"), VIEWS)
+def test_what_a_person_sees_in_light_and_dark_on_desktop_and_phone(
+    chromium: Chromium, server: str, images: ImageServer, page: str, width: int, height: int, scheme: str
+) -> None:
+    tab = chromium.open(f"{server}/feeds/{SEEN_PAGES[page]}", width, height, scheme, mobile=width < 600)
+    try:
+        pictures = tab.evaluate(_LOADED)
+        screenshot = tab.screenshot()
+        assert _png_size(screenshot) == (width, height)
+        if SCREENSHOTS:
+            Path(SCREENSHOTS, f"{page}-{'phone' if width < 600 else 'desktop'}-{scheme}.png").write_bytes(screenshot)
+
+        # The colour scheme the reader asked for: the page's own background, and text that contrasts with it.
+        (background,) = colours(tab.screenshot({"x": 0, "y": 0, "width": 4, "height": 4}))
+        assert (min(background) > 230) if scheme == "light" else (max(background) < 40), f"background {background}"
+        text = tab.evaluate("getComputedStyle(document.body).color")
+        assert text.startswith("rgb(") and (sum(map(int, text[4:-1].split(","))) > 500) == (scheme == "dark"), text
+
+        # Nothing wider than the screen: no sideways scrolling on a phone.
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width, "the page is wider than the screen"
+
+        # What a person reads: the rendered text, not the markup.
+        shown = tab.evaluate("document.body.innerText")
+        if page == "index":
+            for feeds in expected_index().values():
+                assert all(name in shown for name in feeds), f"feed names on the index: {shown[:500]}"
+        else:
+            seeds = in_topic("Climate & Energy") if page == "topic" else newest_first(
+                [seed for seed in SEEDS if seed.provider and seed.provider[1] == "techdaily.example"])
+            for seed in seeds:
+                assert seed.visible_title in shown
+                assert moment_shown(seed.published) in shown, "a human date for every article"
+            assert all(label in shown for label in ("RSS", "Atom", "JSON Feed"))
+            starts = tab.evaluate("[...document.querySelectorAll('article h2')].map(h => h.getBoundingClientRect().left)")
+            assert len(starts) == len(seeds) and len(set(starts)) == 1, "titles with and without pictures line up"
+
+        # Dead images: a plain placeholder box, never a broken-image icon or its alt text.
+        failed = [p for p in pictures if not p["shown"] and p["box"]["top"] < height and p["box"]["width"] > 20]
+        for picture in failed:
+            box = picture["box"]  # inside the rounded corners; a broken-image icon would sit from 2 px in
+            inside = {"x": box["x"] + 8, "y": box["y"] + 8, "width": box["width"] - 16, "height": box["height"] - 16}
+            assert len(colours(tab.screenshot(inside))) == 1, f"{picture['src']} shows more than a placeholder"
+        dead = [p for p in failed if p["src"].endswith(DEAD_IMAGE)]
+        if page == "topic" and width > 600:
+            assert dead, "the dead image was in view and checked"
+        assert all(p["shown"] for p in pictures if not p["src"].endswith(DEAD_IMAGE) and p["box"]["top"] < height)
+    finally:
+        tab.close()

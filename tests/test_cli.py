@@ -207,7 +207,7 @@ def test_settings_come_from_feedpub_toml_then_environment_then_flags(project, ca
     assert run(capsys, "build")[0] == 0
     document = feedparser.parse((project / "public/all.rss").read_bytes())
     assert (document.feed.title, document.feed.subtitle) == ("From TOML", "Described in TOML")
-    assert document.feed.link == "https://toml.example.org/feeds/index.html"
+    assert document.feed.link == "https://toml.example.org/feeds/all.html"  # the feed's own page
 
     monkeypatch.setenv("FEEDPUB_TITLE", "From the environment")
     monkeypatch.setenv("FEEDPUB_OUT", "env-out")

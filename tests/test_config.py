@@ -126,3 +126,29 @@ def test_overrides_are_validated():
 @pytest.mark.parametrize("base_url", ["https://news.example.org", "https://news.example.org/"])
 def test_feeds_are_served_from_the_feeds_folder_of_the_base_url(base_url):
     assert Settings(base_url=base_url).feeds_url == "https://news.example.org/feeds/"
+
+
+@pytest.mark.parametrize("tag", ["en", "en-GB", "pt-BR", "zh-Hant-TW", "es-419", "de-CH-1996", "x-local"])
+def test_language_accepts_bcp_47_tags(cwd, tag):
+    assert load_settings(environ={"FEEDPUB_LANGUAGE": tag}).language == tag
+
+
+@pytest.mark.parametrize("tag", ["english", "en_US", "", "en-", "e", "fr--CA", "de CH"])
+def test_language_that_is_not_a_bcp_47_tag_is_refused_with_an_example(cwd, tag):
+    with pytest.raises(SettingsError, match="BCP 47 language tag such as 'en'"):
+        load_settings(environ={"FEEDPUB_LANGUAGE": tag})
+
+
+def test_icon_and_logo_are_absolute_urls_made_safe_for_every_format(cwd):
+    write_toml(cwd, '[feedpub]\nicon = "https://news.example.org/icon.png"\nlogo = "https://news.example.org/ló go.png"\n')
+    settings = load_settings(environ={})
+    assert settings.icon == "https://news.example.org/icon.png"
+    assert settings.logo == "https://news.example.org/l%C3%B3%20go.png"
+    assert (Settings().icon, Settings().logo) == ("", "")
+
+
+@pytest.mark.parametrize("name", ["icon", "logo"])
+@pytest.mark.parametrize("value", ["icon.png", "/static/icon.png", "javascript:alert(1)", "data:image/png;base64,AAAA"])
+def test_icon_or_logo_that_is_not_an_absolute_http_url_is_refused(cwd, name, value):
+    with pytest.raises(SettingsError, match=f"{name} must be an absolute http"):
+        load_settings(environ={f"FEEDPUB_{name.upper()}": value})

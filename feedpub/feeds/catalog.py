@@ -64,6 +64,7 @@ class Topic:
     slug: str
     name: str
     articles: tuple[Article, ...]
+    image: str | None = None  # a provider's own logo, when its articles give one
 
 
 @dataclass(frozen=True)
@@ -177,14 +178,18 @@ def provider_key(domain: str | None) -> str:
 
 def _providers(ordered: tuple[Article, ...]) -> dict[str, Topic]:
     names: dict[str, Counter[str]] = defaultdict(Counter)
+    images: dict[str, Counter[str]] = defaultdict(Counter)
     members: dict[str, list[Article]] = defaultdict(list)
     for article in ordered:
-        key = provider_key(article.provider.domain) if article.provider else ""
+        provider = article.provider
+        key = provider_key(provider.domain) if provider else ""
         if key:
-            names[key][article.provider.name] += 1  # type: ignore[union-attr]
+            names[key][provider.name] += 1  # type: ignore[union-attr]
+            if provider.image:  # type: ignore[union-attr]
+                images[key][provider.image] += 1  # type: ignore[union-attr]
             members[key].append(article)
     return {
-        key: Topic(key, _most_common(names[key]), tuple(members[key]))
+        key: Topic(key, _most_common(names[key]), tuple(members[key]), _most_common(images[key]) if images[key] else None)
         for key in sorted(members)
     }
 

@@ -64,6 +64,8 @@ class Feed:
     hub: str | None = None
     generator: str = "feedpub"
     generator_version: str = __version__
+    icon: str | None = None  # square; readers show it beside the feed's entries
+    logo: str | None = None  # wide; RSS's <image> falls back to the icon
 
     def url(self, format_: str, key: FeedKey | None = None) -> str:
         """Absolute URL of this feed (or of ``key``, a neighbour) in ``format_``."""
@@ -74,5 +76,5 @@ class Feed:
 
     @property
     def home_url(self) -> str:
-        """The human-readable page the feed belongs to (its alternate link)."""
-        return f"{self.base_url}index.html"
+        """The feed's own HTML page (its alternate link): archives and query feeds belong to their feed's."""
+        return self.base_url + self.history.current.document("html").path

@@ -33,7 +33,8 @@ class Kind:
         return f"{settings.title}: {subject.name}"
 
     def description(self, settings: Settings, subject: Topic) -> str:
-        return f"{subject.name}: {settings.description}"
+        """A sentence about the topic, whatever the site's own description says."""
+        return f"Articles about {subject.name} from {settings.title}."
 
 
 class Everything(Kind):
@@ -78,6 +79,9 @@ class OneProvider(Grouped):
 
     def groups(self, catalog: Catalog) -> dict[str, Topic]:
         return catalog.providers
+
+    def description(self, settings: Settings, subject: Topic) -> str:
+        return f"Articles from {subject.name}, collected by {settings.title}."
 
 
 class CombinedTopics(Kind):

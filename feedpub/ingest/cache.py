@@ -20,7 +20,7 @@ from ..changes import StatKey, code_digest
 from ..model import Article, Image, Problem, Provider
 
 log = logging.getLogger(__name__)
-FORMAT = 4
+FORMAT = 5
 SHARDS = 64
 class ArticleCache:
     """Parsed articles (and their problems) by file, for one seeds folder and one set of load settings.
@@ -40,7 +40,7 @@ class ArticleCache:
             self._old.update(files)
         self._kept: set[str] = set()  # entries found current this build
         self._put: dict[str, list[Any]] = {}  # entries made this build
-        self._providers: dict[tuple[str, str | None], Provider] = {}  # one object per provider, not per article
+        self._providers: dict[tuple[str, str | None, str | None], Provider] = {}  # one object per provider, not per article
         self.hits = 0
 
     def get(self, label: str, key: StatKey) -> tuple[Article | None, list[Problem]] | None:
@@ -101,13 +101,14 @@ class ArticleCache:
 
     def _article(self, fields: list[Any], source: str) -> Article:
         (id_, title, url, published, updated, excerpt, is_published, heat, quality, type_,
-         provider_name, domain, topics, images, revision) = fields
+         provider_name, domain, provider_image, topics, images, revision) = fields
         published_at = datetime.fromisoformat(published)
         provider = None
         if provider_name is not None:
-            provider = self._providers.get((provider_name, domain))
+            key = (provider_name, domain, provider_image)
+            provider = self._providers.get(key)
             if provider is None:
-                provider = self._providers[(provider_name, domain)] = Provider(provider_name, domain)
+                provider = self._providers[key] = Provider(*key)
         return Article(
             id_ or url, title, url, published_at,
             datetime.fromisoformat(updated) if updated else published_at,
@@ -131,6 +132,7 @@ def _fields(article: Article) -> list[Any]:
         None if article.updated_at == article.published_at else article.updated_at.isoformat(),
         article.excerpt, article.is_published, article.heat, article.quality, article.type,
         provider.name if provider else None, provider.domain if provider else None,
+        provider.image if provider else None,
         list(article.topics),
         [value for image in article.images for value in (image.url, image.width, image.height)],
         article.revision,

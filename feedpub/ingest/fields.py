@@ -177,7 +177,19 @@ def _provider(fields: Fields) -> Provider | None:
     domain = plain_text(_text(value.get("domain")), 253).lower() or None
     if not name:
         name = domain or ""
-    return Provider(name, domain) if name else None
+    return Provider(name, domain, _provider_image(value.get("images"))) if name else None
+
+
+def _provider_image(value: object) -> str | None:
+    """The first usable URL of the provider's own images: its logo, which its feed shows as icon and logo."""
+    if not isinstance(value, list):
+        return None
+    for item in value[:MAX_IMAGES]:
+        if isinstance(item, Mapping) and isinstance(item.get("url"), str):
+            url = safe_url(item["url"])
+            if url is not None:
+                return url
+    return None
 
 
 def _topics(fields: Fields) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ class Format:
     media_type: str
     entry: Callable[[Entry], bytes]
     document: Callable[[Feed, list[bytes]], bytes]
+    label: str = ""  # what pages call the format, the same on every page: "RSS", "Atom", "JSON Feed"
 
     @property
     def content_type(self) -> str:
@@ -42,9 +43,9 @@ class Format:
         return self.document(feed, fragments)
 
 
-RSS = Format("RSS 2.0", "rss", "application/rss+xml", rss_entry, rss_document)
-ATOM = Format("Atom 1.0", "atom", "application/atom+xml", atom_entry, atom_document)
-JSON_FEED = Format("JSON Feed 1.1", "json", "application/feed+json", json_entry, json_document)
+RSS = Format("RSS 2.0", "rss", "application/rss+xml", rss_entry, rss_document, "RSS")
+ATOM = Format("Atom 1.0", "atom", "application/atom+xml", atom_entry, atom_document, "Atom")
+JSON_FEED = Format("JSON Feed 1.1", "json", "application/feed+json", json_entry, json_document, "JSON Feed")
 
 FORMATS: dict[str, Format] = {f.extension: f for f in (RSS, ATOM, JSON_FEED)}
 assert tuple(FORMATS) == FEED_FORMATS, "the key module and the writers must name the same formats"

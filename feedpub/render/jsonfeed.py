@@ -27,6 +27,9 @@ def json_document(feed: Feed, entries: list[bytes]) -> bytes:
         "authors": [{"name": feed.author}],
         "items": [],
     }
+    if feed.icon:
+        # JSON Feed's icon (large) and favicon (small) are both square: the site's icon serves for both.
+        document["icon"] = document["favicon"] = feed.icon
     if feed.hub:
         document["hubs"] = [{"type": "WebSub", "url": feed.hub}]
     if feed.history.prev_archive is not None:
@@ -43,8 +46,9 @@ def _item(entry: Entry) -> dict[str, Any]:
         "id": entry.id,
         "url": entry.url,
         "title": entry.title,
+        # The excerpt is all the text an article file gives, so it is the item's content. A "summary" is
+        # meant to be shorter than the content; repeating the same text there would show it twice.
         "content_text": entry.summary,
-        "summary": entry.summary,
         "date_published": entry.published.isoformat(),
         "date_modified": entry.updated.isoformat(),
     }

@@ -22,7 +22,7 @@ def render_opml(catalog: Catalog, settings: Settings) -> bytes:
     def outline(parent: ElementTree.Element, feed: FeedKey, name: str) -> None:
         ElementTree.SubElement(
             parent, "outline", type="rss", text=name, title=name,
-            xmlUrl=base + feed.document("atom").path, htmlUrl=base + INDEX.path,
+            xmlUrl=base + feed.document("atom").path, htmlUrl=base + feed.document("html").path,  # its own page
         )
 
     outline(body, ALL, f"{settings.title}: all articles")

@@ -1,14 +1,17 @@
 """HTML pages for people: the index of every feed and a page per feed, with autodiscovery links.
 
-Someone who clicks a feed link lands on a readable page instead of raw XML; feed readers find the
-feeds through the ``<link rel="alternate">`` tags.
+Every link meant for a person (on the index, in a feed's ``alternate`` link, in OPML's ``htmlUrl``) leads to
+one of these pages, since today's browsers show a feed document as raw text; the feed files are offered as
+subscribe links for feed readers, which also find them through the ``<link rel="alternate">`` tags (see
+docs/browser-view.md). The pages carry no script and load nothing but the articles' own images.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -17,6 +20,7 @@ from ..config import Settings
 from ..feeds.catalog import Catalog, Topic
 from ..feeds.document import Feed
 from ..feeds.keys import ALL, INDEX, OPML, PAGE, DocKey, FeedKey, FeedKind, relative_url
+from ..model import Article
 from . import FORMATS
 
 if TYPE_CHECKING:
@@ -34,9 +38,16 @@ def _templates() -> Environment:
         autoescape=select_autoescape(default=True),
         keep_trailing_newline=True,
     )
-    # Templates link by key, never by spelling paths: href(page, feed_key, "atom") is relative to ``page``.
-    environment.globals["href"] = lambda page, feed, format_: relative_url(page, feed.document(format_))
+    environment.filters.update(day=human_day, moment=human_moment)
+    # Templates link by key, never by spelling paths; links are relative, so static copies work anywhere.
+    environment.globals.update(
+        link=relative_url, href=lambda page, feed, format_: relative_url(page, feed.document(format_)),
+        index=INDEX, opml=OPML,
+    )
     return environment
+
+
+WEEKS = 12  # the span of each feed's activity chart on the index
 
 
 @dataclass(frozen=True)
@@ -45,34 +56,85 @@ class FeedRow:
     name: str
     count: int
     newest: datetime | None
+    weeks: tuple[int, ...] = ()  # articles per week, oldest first, for the `WEEKS` weeks up to the newest
+    image: str | None = None  # a provider's logo
+
+
+@dataclass(frozen=True)
+class Activity:
+    """The weeks every row's chart counts, so that all charts on the index share one time axis."""
+
+    first_monday: datetime | None
+
+    def weeks(self, articles: tuple[Article, ...]) -> tuple[int, ...]:
+        """Articles (newest first) published in each week, oldest week first; a few bisections per feed."""
+        if self.first_monday is None:
+            return ()
+        mondays = [-(self.first_monday + timedelta(weeks=n)).timestamp() for n in range(WEEKS + 1)]  # as _age
+        ends = [bisect_right(articles, monday, key=_age) for monday in mondays]  # articles since each Monday
+        return tuple(ends[n] - ends[n + 1] for n in range(WEEKS))
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> Activity:
+        """The `WEEKS` weeks (from Monday) up to the newest article's: the site's own time, never the clock,
+        so the same articles always give the same page."""
+        if not catalog.articles:
+            return cls(None)
+        newest = catalog.articles[0].published_at.astimezone(timezone.utc)
+        monday = datetime(newest.year, newest.month, newest.day, tzinfo=timezone.utc) - timedelta(days=newest.weekday())
+        return cls(monday - timedelta(weeks=WEEKS - 1))
 
 
 def index_rows(catalog: Catalog) -> tuple[FeedRow, list[FeedRow], list[FeedRow]]:
     """What the index lists: the all-articles feed, the topic feeds and the provider feeds."""
-    everything = FeedRow(ALL, "All articles", len(catalog.articles), _newest(catalog.articles))
-    return everything, _rows("topic", catalog.topics.values()), _rows("provider", catalog.providers.values())
+    activity = Activity.of(catalog)
+    everything = FeedRow(
+        ALL, "All articles", len(catalog.articles), _newest(catalog.articles), activity.weeks(catalog.articles),
+    )
+    return (everything, _rows("topic", catalog.topics.values(), activity),
+            _rows("provider", catalog.providers.values(), activity))
 
 
 def render_index(catalog: Catalog, settings: Settings) -> bytes:
     everything, topics, providers = index_rows(catalog)
     page = _templates().get_template("index.html").render(
         settings=settings, everything=everything, topics=topics, providers=providers,
-        formats=list(FORMATS.values()), page=INDEX, opml=relative_url(INDEX, OPML),
+        formats=list(FORMATS.values()), icon=settings.icon, page=INDEX, weeks=WEEKS,
+        first_week=Activity.of(catalog).first_monday,
     )
     return page.encode("utf-8")
 
 
 def render_feed_page(feed: Feed, settings: Settings) -> bytes:
     """The page of one subscription feed: its newest articles and how to subscribe."""
-    here = DocKey(feed.key, PAGE)
     page = _templates().get_template("feed.html").render(
-        settings=settings, feed=feed, formats=list(FORMATS.values()), page=here, index=relative_url(here, INDEX),
+        settings=settings, feed=feed, formats=list(FORMATS.values()), icon=feed.icon, page=DocKey(feed.key, PAGE),
     )
     return page.encode("utf-8")
 
 
-def _rows(kind: FeedKind, groups: Iterable[Topic]) -> list[FeedRow]:
-    return [FeedRow(FeedKey(kind, (group.slug,)), group.name, len(group.articles), _newest(group.articles)) for group in groups]
+def human_day(moment: datetime) -> str:
+    """``9 Mar 2021``: a date people read at a glance, the same in every browser (no script, no locale)."""
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def human_moment(moment: datetime) -> str:
+    """``9 March 2021, 18:54 UTC``: the pages are static files, so the time is given in one stated zone."""
+    moment = moment.astimezone(timezone.utc)
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+
+
+def _rows(kind: FeedKind, groups: Iterable[Topic], activity: Activity) -> list[FeedRow]:
+    return [
+        FeedRow(FeedKey(kind, (group.slug,)), group.name, len(group.articles), _newest(group.articles),
+                activity.weeks(group.articles), group.image)
+        for group in groups
+    ]
+
+
+def _age(article: Article) -> float:
+    """Sort key matching feed order (newest first): the negated publication time."""
+    return -article.published_at.timestamp()
 
 
 def _newest(articles: tuple) -> datetime | None:

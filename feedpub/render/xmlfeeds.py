@@ -59,6 +59,9 @@ def rss_document(feed: Feed, entries: list[bytes]) -> bytes:
     generator.load_extension("dc", atom=False)
     generator.load_extension("media", atom=False)
     generator.ttl(feed.ttl_minutes)  # matches the server's Cache-Control max-age
+    if feed.logo or feed.icon:
+        # RSS has one <image>, a logo; its link must be the channel's own link, the feed's page.
+        generator.image(url=feed.logo or feed.icon, title=feed.title, link=feed.home_url)
     return _with_stylesheet(_insert(generator.rss_str(pretty=True), b"  </channel>", entries), feed)
 
 
@@ -82,6 +85,10 @@ def atom_document(feed: Feed, entries: list[bytes]) -> bytes:
     generator.id(feed.url("atom"))
     generator.subtitle(feed.description)
     generator.author(name=feed.author)
+    if feed.icon:
+        generator.icon(feed.icon)
+    if feed.logo:
+        generator.logo(feed.logo)
     return _with_stylesheet(_insert(generator.atom_str(pretty=True), b"</feed>", entries), feed)
 
 

@@ -161,7 +161,8 @@ def test_a_rebuild_after_one_edit_rewrites_one_cache_file_and_a_quiet_rebuild_no
 def test_an_article_read_from_the_cache_equals_the_one_parsed_from_its_file(seeds: Path, tmp_path: Path) -> None:
     write_article(seeds, "full.md", **article(
         "full", excerpt="Short text", updatedDateTime="2024-05-02T08:30:00+02:00", heat=7, quality=88, type="news",
-        provider={"name": "Wire", "domain": "wire.example"}, topics=["AI", "Robots"],
+        provider={"name": "Wire", "domain": "wire.example", "images": [{"url": "https://img.example/wire.png"}]},
+        topics=["AI", "Robots"],
         images=[{"url": "https://img.example/a.jpg", "width": 800, "height": 450}, {"url": "https://img.example/b.png"}],
     ))
     write_article(seeds, "plain.md", **article("plain"))
@@ -172,7 +173,8 @@ def test_an_article_read_from_the_cache_equals_the_one_parsed_from_its_file(seed
     assert cache.hits == 3
     assert cached == parsed
     assert [a.revision for a in cached.articles] == [a.revision for a in parsed.articles]
-    assert parsed.articles[0].images[1] == Image("https://img.example/b.png") and parsed.articles[0].provider
+    assert parsed.articles[0].images[1] == Image("https://img.example/b.png")
+    assert cached.articles[0].provider.image == "https://img.example/wire.png"
 
 
 def test_the_code_digest_follows_every_source_file(tmp_path: Path) -> None:

@@ -265,7 +265,8 @@ def test_every_documented_field_is_read(seeds):
             type="article",
             quality=91,
             heat=121,
-            provider={"name": "CNBC", "domain": "CNBC.com"},
+            provider={"name": "CNBC", "domain": "CNBC.com",
+                      "images": [{"url": "https://img.example/cnbc logo.jpg", "width": 50, "height": 50}]},
             topics=["AI", "Computer Vision"],
             images=[{"url": "https://img.example/a.jpg", "width": 640, "height": 480}],
         ),
@@ -274,6 +275,7 @@ def test_every_documented_field_is_read(seeds):
     assert loaded.excerpt == "An excerpt"
     assert (loaded.type, loaded.quality, loaded.heat) == ("article", 91, 121)
     assert (loaded.provider.name, loaded.provider.domain) == ("CNBC", "cnbc.com")
+    assert loaded.provider.image == "https://img.example/cnbc%20logo.jpg"  # the provider's logo, made safe
     assert loaded.topics == ("AI", "Computer Vision")
     assert [(i.url, i.width, i.height) for i in loaded.images] == [("https://img.example/a.jpg", 640, 480)]
     assert loaded.id == loaded.url == "https://news.example.com/a"
@@ -554,3 +556,12 @@ def test_an_image_without_an_http_url_is_left_out_with_a_warning(seeds):
 def test_problems_print_as_path_line_level_message():
     assert str(Problem("sub/a.md", "'title' is missing", "error", 3)) == "sub/a.md:3: error: 'title' is missing"
     assert str(Problem("a.md", "the file is empty")) == "a.md: error: the file is empty"
+
+
+@pytest.mark.parametrize("images", [
+    [{"url": "javascript:alert(1)"}], [{"url": "/relative.png"}], "https://img.example/a.png", [42], None,
+])
+def test_a_provider_image_that_is_not_a_safe_url_is_left_out(seeds, images):
+    write_article(seeds, "a.md", **article("a", provider={"name": "Wire", "domain": "wire.example", "images": images}))
+    (loaded,) = load_folder(seeds).articles
+    assert (loaded.provider.name, loaded.provider.image) == ("Wire", None)

@@ -98,7 +98,7 @@ def three_articles(seeds):
 def test_rss_has_the_channel_and_item_elements_readers_need(three_articles, build, settings):
     channel = ET.fromstring(render(build, "all")["rss"]).find("channel")
     assert channel.findtext("title") == settings.title
-    assert channel.findtext("link") == FEEDS_URL + "index.html"
+    assert channel.findtext("link") == FEEDS_URL + "all.html"  # the feed's own page
     assert channel.findtext("description") == settings.description
     assert channel.find("atom:link[@rel='self']", NS).get("href") == FEEDS_URL + "all.rss"
 
@@ -174,7 +174,7 @@ def test_json_feed_has_the_keys_json_feed_1_1_defines(three_articles, build, set
     assert document["version"] == "https://jsonfeed.org/version/1.1"
     assert document["title"] == settings.title
     assert document["feed_url"] == FEEDS_URL + "all.json"
-    assert document["home_page_url"] == FEEDS_URL + "index.html"
+    assert document["home_page_url"] == FEEDS_URL + "all.html"
 
     items = document["items"]
     assert len(items) == 3
@@ -182,6 +182,7 @@ def test_json_feed_has_the_keys_json_feed_1_1_defines(three_articles, build, set
     assert first["id"] == first["url"] == three_articles[0]
     assert first["title"] == "First story"
     assert first["content_text"] == "What happened first."
+    assert "summary" not in first, "the excerpt is the content; a summary repeating it would show twice"
     assert when(first["date_published"]) == datetime(2024, 5, 3, 10, tzinfo=UTC)
     assert when(first["date_modified"]) == datetime(2024, 5, 3, 12, tzinfo=UTC)
     assert first["image"] == IMAGE
@@ -326,3 +327,94 @@ def test_a_hostile_site_title_is_escaped_in_every_format(seeds, settings):
     assert parsed(render_path(site, "all.rss").body).feed.title == title
     assert parsed(render_path(site, "all.atom").body).feed.title == title
     assert json.loads(render_path(site, "all.json").body)["title"] == title
+
+
+# --- links to each feed's page, icons and logos, descriptions ------------------------------------------
+
+ICON = "https://news.example.org/icon.png"
+LOGO = "https://news.example.org/logo.png"
+CNBC_LOGO = "https://img.example.com/cnbc-50x50.jpg"
+
+
+@pytest.mark.parametrize("path", ["all", "topics/ai", "topics/computer-vision", "providers/cnbc.com"])
+def test_every_format_links_to_the_feeds_own_page(three_articles, build, path):
+    documents = render(build, path)
+    page = f"{FEEDS_URL}{path}.html"
+    assert parsed(documents["rss"]).feed.link == page
+    assert [link.href for link in parsed(documents["atom"]).feed.links if link.rel == "alternate"] == [page]
+    assert json.loads(documents["json"])["home_page_url"] == page
+    assert render_path(build(), f"{path}.html") is not None, "the page the feed links to exists"
+
+
+def test_archives_link_to_the_page_of_their_feed(seeds, settings):
+    for n in range(4):
+        write_article(seeds, f"{n}.md", **article(f"n{n}", publishedDateTime=f"2024-05-0{n + 1}T00:00:00Z", topics=["AI"]))
+    site = load_site(dataclasses.replace(settings, archive_size=2, limit=2))
+    assert parsed(render_path(site, "topics/ai/archive/1.atom").body).feed.link == FEEDS_URL + "topics/ai.html"
+
+
+def test_site_icon_and_logo_reach_readers_in_every_format(three_articles, seeds, settings):
+    site = load_site(dataclasses.replace(settings, icon=ICON, logo=LOGO))
+    rss = parsed(render_path(site, "topics/ai.rss").body).feed
+    assert (rss.image.href, rss.image.title, rss.image.link) == (LOGO, "Test News: AI", FEEDS_URL + "topics/ai.html")
+    assert rss.image.link == rss.link, "RSS requires the image's link to be the channel's link"
+    atom = parsed(render_path(site, "topics/ai.atom").body).feed
+    assert (atom.icon, atom.logo) == (ICON, LOGO)
+    document = json.loads(render_path(site, "topics/ai.json").body)
+    assert (document["icon"], document["favicon"]) == (ICON, ICON)
+    # What the W3C validator asks: RSS <image> with url, title and link matching the channel's title and
+    # link; Atom <icon> and <logo> once each, as IRIs, among the feed's metadata before any entry.
+    channel = ET.fromstring(render_path(site, "topics/ai.rss").body).find("channel")
+    (image,) = channel.findall("image")
+    assert [child.tag for child in image] == ["url", "title", "link"]
+    assert (image.findtext("title"), image.findtext("link")) == (channel.findtext("title"), channel.findtext("link"))
+    root = ET.fromstring(render_path(site, "topics/ai.atom").body)
+    tags = [child.tag.split("}")[1] for child in root]
+    assert tags.count("icon") == tags.count("logo") == 1
+    assert max(tags.index("icon"), tags.index("logo")) < tags.index("entry")
+
+
+def test_rss_image_falls_back_to_the_icon_and_nothing_is_written_without_either(three_articles, settings):
+    with_icon = load_site(dataclasses.replace(settings, icon=ICON))
+    assert parsed(render_path(with_icon, "all.rss").body).feed.image.href == ICON
+    atom = parsed(render_path(with_icon, "all.atom").body).feed
+    assert atom.icon == ICON and "logo" not in atom, "a square icon is no wide logo"
+    plain = load_site(settings)
+    channel = ET.fromstring(render_path(plain, "all.rss").body).find("channel")
+    assert channel.find("image") is None
+    root = ET.fromstring(render_path(plain, "all.atom").body)
+    assert root.find("atom:icon", NS) is None and root.find("atom:logo", NS) is None
+    assert not {"icon", "favicon"} & set(json.loads(render_path(plain, "all.json").body))
+
+
+def test_a_provider_feed_shows_the_providers_own_logo(seeds, settings):
+    write_article(seeds, "a.md", **article(
+        "a", provider={"name": "CNBC", "domain": "cnbc.com", "images": [{"url": CNBC_LOGO, "width": 50, "height": 50}]},
+    ))
+    write_article(seeds, "b.md", **article("b", provider={"name": "Wired", "domain": "wired.com"}))
+    site = load_site(dataclasses.replace(settings, icon=ICON, logo=LOGO))
+    assert parsed(render_path(site, "providers/cnbc.com.rss").body).feed.image.href == CNBC_LOGO
+    atom = parsed(render_path(site, "providers/cnbc.com.atom").body).feed
+    assert (atom.icon, atom.logo) == (CNBC_LOGO, CNBC_LOGO)
+    assert json.loads(render_path(site, "providers/cnbc.com.json").body)["icon"] == CNBC_LOGO
+    # A provider without a logo of its own, and every other feed, show the site's.
+    assert parsed(render_path(site, "providers/wired.com.atom").body).feed.icon == ICON
+    assert parsed(render_path(site, "all.atom").body).feed.icon == ICON
+
+
+def test_topic_and_provider_descriptions_are_sentences_about_them(three_articles, build):
+    assert parsed(render(build, "topics/computer-vision")["atom"]).feed.subtitle == (
+        "Articles about Computer Vision from Test News."
+    )
+    assert json.loads(render(build, "providers/cnbc.com")["json"])["description"] == (
+        "Articles from CNBC, collected by Test News."
+    )
+
+
+def test_opml_points_readers_at_each_feed_and_people_at_its_page(three_articles, build):
+    outlines = ET.fromstring(render_path(build(), "opml.xml").body).iter("outline")
+    links = {o.get("xmlUrl"): o.get("htmlUrl") for o in outlines if o.get("xmlUrl")}
+    assert links == {
+        f"{FEEDS_URL}{path}.atom": f"{FEEDS_URL}{path}.html"
+        for path in ("all", "topics/ai", "topics/computer-vision", "providers/cnbc.com")
+    }
