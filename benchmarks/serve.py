@@ -8,7 +8,10 @@
    Python's environment with pip if missing), and waits until it answers.
 2. Runs a load generator against one Atom feed (``--path``, default ``all.atom``): ``wrk`` when it is on
    PATH, otherwise a small Python one (threads, keep-alive connections, at most 10 s). First plain GETs,
-   then GETs with ``If-None-Match`` set to the ETag of a first response (answered 304).
+   then GETs with ``If-None-Match`` set to the ETag of a first response (answered 304). With wrk, then
+   query-feed misses: ``?limit=N`` on five feeds (``--query-feeds``), every (feed, N) pair for N from 1 to
+   500 in a scrambled order that repeats a pair only after all 2,500, so that the server's cache of 256
+   query feeds never answers, and the ratio of their requests/s to the plain GET's in the same run.
 3. Builds the same site with ``feedpub build`` into a temporary folder and serves it with nginx
    (``nginx`` on PATH or in /usr/sbin; a minimal config in the temporary folder: 127.0.0.1 only, a free
    high port, ``daemon off``, pid and logs in the temporary folder, as many workers), then
@@ -137,10 +140,40 @@ def conditional_status(url: str, etag: str) -> int:
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
-def wrk_load(wrk: str, url: str, headers: dict[str, str], seconds: float, connections: int, threads: int
-             ) -> tuple[float, float, int, str]:
+# Query-feed misses: each wrk thread walks all (feed, limit) pairs in a scrambled order (a full-period
+# linear congruential sequence modulo 5 × MAX_LIMIT), the threads far apart in it, so no pair comes back
+# before thousands of other requests and a bounded cache of recent query feeds never answers.
+QUERY_MISS_LUA = """\
+local paths = {%(paths)s}
+local pairs_count = #paths * %(max_limit)d
+local started = 0
+function setup(thread)
+  thread:set("offset", started * math.floor(pairs_count / %(threads)d))
+  started = started + 1
+end
+function init(args)
+  state = 0
+  for _ = 1, offset do state = (21 * state + 7) %% pairs_count end
+end
+function request()
+  state = (21 * state + 7) %% pairs_count
+  local path = paths[state %% #paths + 1]
+  local limit = math.floor(state / #paths) + 1
+  return wrk.format("GET", path .. "?limit=" .. limit)
+end
+"""
+MAX_LIMIT = 500  # the server's largest ?limit=
+# 21 and 7 give the sequence its full period for 5 × 500 pairs (Hull-Dobell: 21 - 1 is divisible by 2, 4
+# and 5, the prime factors of 2,500 and 4, and 7 is prime to it), so exactly five feeds are asked for.
+QUERY_FEED_COUNT = 5
+
+
+def wrk_load(wrk: str, url: str, headers: dict[str, str], seconds: float, connections: int, threads: int,
+             script: Path | None = None) -> tuple[float, float, int, str]:
     command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
                "--timeout", "5s"]
+    if script is not None:
+        command += ["-s", str(script)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command.append(url)
@@ -227,6 +260,7 @@ def app_server_command(name: str, args: argparse.Namespace, port: int) -> list[s
 
 
 APP_SERVERS = ("granian", "gunicorn")
+QUERY_FEEDS = ("all.atom", "all.rss", "all.json", "topics/ai.atom", "topics/machine-learning.atom")
 
 
 NGINX_CONF = """\
@@ -292,6 +326,27 @@ def measure_both(name: str, url: str, args: argparse.Namespace, wrk: str | None)
     return results
 
 
+def measure_query_misses(name: str, base: str, args: argparse.Namespace, wrk: str, tmp: Path) -> Load:
+    """Query feeds that miss the server's cache every time (see `QUERY_MISS_LUA`), after a check that
+    each of the feeds answers a query."""
+    paths = [f"/feeds/{path.strip()}" for path in args.query_feeds.split(",") if path.strip()]
+    for path in paths:
+        status, _, _ = first_response(f"{base}{path}?limit={MAX_LIMIT}")
+        if status != 200:
+            raise RuntimeError(f"{name}: {path}?limit={MAX_LIMIT} answered {status}")
+    script = tmp / "query-miss.lua"
+    script.write_text(QUERY_MISS_LUA % {
+        "paths": ", ".join(f'"{path}"' for path in paths), "max_limit": MAX_LIMIT, "threads": args.threads,
+    })
+    rps, p99, total, notes = wrk_load(wrk, base + paths[0], {}, args.duration, args.connections, args.threads, script)
+    print(f"{name} query misses: {rps:,.0f} req/s, p99 {p99:.2f} ms ({total:,} requests{'; ' + notes if notes else ''})",
+          file=sys.stderr)
+    return Load(name, QUERY_MISS, rps, p99, total, notes, "wrk")
+
+
+QUERY_MISS = "GET ?limit=N, cache misses"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=Path, help="article folder (default: generate --count articles)")
@@ -302,6 +357,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="WSGI server workers and nginx worker processes")
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (default: sync)")
     parser.add_argument("--path", default="all.atom", help="feed to request, under /feeds/ (default: all.atom)")
+    parser.add_argument("--query-feeds", default=",".join(QUERY_FEEDS),
+                        help=f"the five feeds of the query-miss load (default: {','.join(QUERY_FEEDS)})")
+    parser.add_argument("--no-nginx", action="store_true", help="skip the static comparison with nginx")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per load (default: 10)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default: 32)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default: 2)")
@@ -311,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.duration <= 0 or args.duration > 120:
         parser.error("--duration must be between 0 and 120 seconds")
     servers = [name.strip() for name in args.servers.split(",") if name.strip()]
+    if len([path for path in args.query_feeds.split(",") if path.strip()]) != QUERY_FEED_COUNT:
+        parser.error(f"--query-feeds takes exactly {QUERY_FEED_COUNT} feeds, comma-separated")
     if not servers or set(servers) - set(APP_SERVERS):
         parser.error(f"--servers takes names from {', '.join(APP_SERVERS)}")
 
@@ -347,10 +407,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name} answered after {time.perf_counter() - started:.1f} s ({files:,} articles, "
                   f"{args.workers} workers)", file=sys.stderr)
             results += measure_both(name, url, args, wrk)
+            if wrk:
+                results.append(measure_query_misses(name, f"http://{HOST}:{port}", args, wrk, tmp))
+            else:
+                print("the query-miss load needs wrk (Debian package wrk); skipped", file=sys.stderr)
             app.stop()
 
         # --- nginx ---------------------------------------------------------------------------------
-        if nginx is None:
+        if args.no_nginx:
+            pass
+        elif nginx is None:
             print("nginx is not installed (Debian package nginx); skipping the static comparison", file=sys.stderr)
         else:
             port = free_port()
@@ -399,6 +465,11 @@ def main(argv: list[str] | None = None) -> int:
               f"{load.statuses or ''} |")
     by = {(load.server, load.request): load for load in results}
     print()
+    for name in servers:
+        misses, cached = by.get((name, QUERY_MISS)), by.get((name, "GET"))
+        if misses and cached and cached.rps:
+            print(f"{name}, query-feed misses/cached feed: {misses.rps / cached.rps:.3f} × the requests/s "
+                  f"({misses.rps:,.0f} against {cached.rps:,.0f}; goal: at least 0.1)")
     for name in servers:
         for request in ("GET", "GET If-None-Match"):
             mine, theirs = by.get((name, request)), by.get(("nginx", request))
