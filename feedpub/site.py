@@ -8,7 +8,8 @@ The static writer and the web app both ask a `Site` for documents by `feedpub.fe
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
@@ -26,7 +27,7 @@ from .feeds.query import Query
 from .ingest.cache import ArticleCache
 from .ingest.loader import load_folder
 from .model import Article, Problem
-from .render import FORMATS
+from .render import FORMATS, Format
 from .render.opml import OPML_CONTENT_TYPE, render_opml
 from .render.pages import feed_stylesheet, index_rows, render_feed_page, render_index
 
@@ -41,6 +42,7 @@ class Document:
     body: bytes
     content_type: str
     last_modified: datetime | None = None
+    digest: str | None = None  # of what the body is made from, when known without hashing the body
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,50 @@ class Selection:
     history: History
     ttl_minutes: int
     image: str | None = None  # the feed's own icon and logo (a provider's), instead of the site's
+    head_of: _Ranking | None = None  # when ``articles`` are the head of a ranking, which has their entries
+
+
+class _Ranking:
+    """A published feed's articles in one query order, with the entries and each format's rendered entries
+    of as many of them as queries have asked for so far, and the newest entry time of each head.
+
+    A query feed that shows the head of an order (``limit``, ``sort=heat``) then costs slices and a join,
+    in C, however many articles the site has: no entry is described, looked up or rendered again. The
+    lists only grow, under a lock, and a reader slices no further than they have grown.
+    """
+
+    def __init__(self, articles: tuple[Article, ...], describe: Callable[[Article], Entry], digest: bytes) -> None:
+        self.articles = articles
+        self.digest = digest  # of the articles' revisions
+        self._describe = describe
+        self._entries: list[Entry] = []
+        self._newest: list[datetime] = []  # _newest[i]: the latest ``updated`` among _entries[: i + 1]
+        self._fragments: dict[str, list[bytes]] = {}
+        self._lock = threading.Lock()
+
+    def head(self, count: int) -> tuple[tuple[Entry, ...], datetime]:
+        """The entries of the first ``count`` articles, and the newest of their times (EPOCH for none)."""
+        if len(self._entries) < count:
+            with self._lock:
+                for article in self.articles[len(self._entries) : count]:
+                    entry = self._describe(article)
+                    self._newest.append(max(entry.updated, self._newest[-1]) if self._newest else entry.updated)
+                    self._entries.append(entry)
+        return tuple(self._entries[:count]), self._newest[count - 1] if count else EPOCH
+
+    def fragments(self, format_: Format, rendered: MutableMapping[Entry, bytes], count: int) -> list[bytes]:
+        """The first ``count`` entries rendered in ``format_`` (after `head` of at least ``count``), shared
+        with every other document of that format through ``rendered``."""
+        done = self._fragments.get(format_.extension)
+        if done is None or len(done) < count:
+            with self._lock:
+                done = self._fragments.setdefault(format_.extension, [])
+                for entry in self._entries[len(done) : count]:
+                    fragment = rendered.get(entry)
+                    if fragment is None:
+                        fragment = rendered[entry] = format_.entry(entry)
+                    done.append(fragment)
+        return done[:count]
 
 
 class SeedsNotFound(InputError):
@@ -102,9 +148,13 @@ class Site:
         # describes or renders the same entry twice, to the same value.
         self._described: dict[str, Entry] = {}
         self._fragments: dict[str, dict[Entry, bytes]] = {}
-        self._site_digest = b""
-        self._revisions: dict[str, bytes] | None = None  # each article's revision, by URL
+        # What every feed shares, and each article's revision by URL (see `_describe_site`): one attribute,
+        # set at once, since request threads read it too.
+        self._site_description: tuple[bytes, dict[str, bytes]] | None = None
         self._feed_digests: dict[FeedKey, bytes | None] = {}
+        # Each published feed's articles in each query order, made on the first query that asks, so that
+        # a query feed showing the head of an order is slices and a join (see `_Ranking`).
+        self._rankings: dict[tuple[FeedKey, str], _Ranking] = {}
 
     @property
     def errors(self) -> int:
@@ -157,9 +207,18 @@ class Site:
         current = feed.subscription
         if query is None and not kind.has_archives:
             query = Query()
+        head_of = None
         if query is not None:
-            shown = query.select(articles, settings.limit)
             history = History(current)
+            if kind.has_archives:  # a published feed: its orders are kept
+                head_of = self._ranking(current, query.sort, articles)
+                count = query.prefix(head_of.articles, settings.limit)
+                if count is None:
+                    shown, head_of = query.select(articles, settings.limit, head_of.articles), None
+                else:
+                    shown = head_of.articles[:count]
+            else:
+                shown = query.select(articles, settings.limit)
         else:
             pages = self.archives.pages(current, articles)
             if feed.archive is None:
@@ -182,15 +241,29 @@ class Site:
                     current.page(number + 1) if number < len(pages) else None,
                 )
         ttl_minutes = max(1, (ARCHIVE_MAX_AGE if feed.archive else settings.cache_max_age) // 60)
-        return Selection(feed, title, description, shown, history, ttl_minutes, subject.image)
+        return Selection(feed, title, description, shown, history, ttl_minutes, subject.image, head_of)
+
+    def _ranking(self, feed: FeedKey, sort: str, articles: tuple[Article, ...]) -> _Ranking:
+        """The published feed ``feed``'s articles in the order ``sort``, made once per site."""
+        ranking = self._rankings.get((feed, sort))
+        if ranking is None:  # two threads may make it at once, the same; either is kept
+            ordered = Query(sort=sort).ordered(articles)  # type: ignore[arg-type]
+            revisions = hashlib.blake2b(self._revisions_of(ordered), digest_size=20).digest()
+            ranking = self._rankings.setdefault((feed, sort), _Ranking(tuple(ordered), self._described_entry, revisions))
+        return ranking
 
     def describe(self, feed: FeedKey, query: Query | None = None) -> Feed | None:
         """The neutral description of the feed document ``feed`` (see `select`), entries included."""
         selection = self.select(feed, query)
-        if selection is None:
-            return None
-        described = self._described
-        listed = tuple(described.get(a.url) or described.setdefault(a.url, self._entry(a)) for a in selection.articles)
+        return None if selection is None else self._feed(selection, query)
+
+    def _feed(self, selection: Selection, query: Query | None) -> Feed:
+        feed = selection.key
+        if selection.head_of is not None:
+            listed, updated = selection.head_of.head(len(selection.articles))
+        else:
+            listed = tuple(map(self._described_entry, selection.articles))
+            updated = max((entry.updated for entry in listed), default=EPOCH)
         settings = self.settings
         return Feed(
             key=feed,
@@ -199,7 +272,7 @@ class Site:
             base_url=settings.feeds_url,
             language=settings.language,
             author=settings.author,
-            updated=max((entry.updated for entry in listed), default=EPOCH),
+            updated=updated,
             entries=listed,
             history=selection.history,
             query_string=query.query_string() if query is not None else "",
@@ -208,6 +281,13 @@ class Site:
             icon=selection.image or settings.icon or None,
             logo=selection.image or settings.logo or None,
         )
+
+    def _described_entry(self, article: Article) -> Entry:
+        """The article's `Entry`, the same object for every feed that lists it."""
+        entry = self._described.get(article.url)
+        if entry is None:
+            entry = self._described.setdefault(article.url, self._entry(article))
+        return entry
 
     def _entry(self, article: Article) -> Entry:
         return Entry(
@@ -235,14 +315,18 @@ class Site:
         if key.format == PAGE:
             feed = self.describe(key.feed)
             return None if feed is None else Document(render_feed_page(feed, self.settings), HTML, feed.updated)
-        feed = self.describe(key.feed, query)
+        selection = self.select(key.feed, query)
+        feed = self._feed(selection, query) if selection is not None else None
         if feed is None:
             return None
         format_ = FORMATS[key.format]
         fragments = self._fragments.get(key.format)
         if fragments is None:
             fragments = self._fragments.setdefault(key.format, {})
-        return Document(format_.render(feed, fragments), format_.content_type, feed.updated)
+        if selection.head_of is None:
+            return Document(format_.render(feed, fragments), format_.content_type, feed.updated)
+        body = format_.document(feed, selection.head_of.fragments(format_, fragments, len(feed.entries)))
+        return Document(body, format_.content_type, feed.updated, self._head_digest(key, selection, query))
 
     def forget_fragments(self, format_: str) -> None:
         """Drop the rendered entries of ``format_``: a build that is done with a format frees their memory."""
@@ -274,17 +358,40 @@ class Site:
         selection = self.select(feed)
         if selection is None:
             return None
-        if self._revisions is None:
-            self._site_digest, self._revisions = self._describe_site()
-        digest = hashlib.blake2b(self._site_digest, digest_size=20)
+        digest = hashlib.blake2b(self._shared_digest(), digest_size=20)
         digest.update(
             f"{selection.title}\0{selection.description}\0{selection.history}\0{selection.ttl_minutes}\0{selection.image}\0".encode()
         )
-        if self._revisions:
-            digest.update(b"".join(map(self._revisions.__getitem__, map(_url, selection.articles))))
-        else:
-            digest.update("".join(map(_revision, selection.articles)).encode())
+        digest.update(self._revisions_of(selection.articles))
         return digest.digest()
+
+    def _head_digest(self, key: DocKey, selection: Selection, query: Query | None) -> str:
+        """A digest of everything a query feed showing the head of a ranking is made from (a strong ETag that
+        costs no hashing of the body): the whole ranking's revisions, and what `_feed_digest` counts."""
+        assert selection.head_of is not None
+        digest = hashlib.blake2b(self._shared_digest(), digest_size=16)
+        digest.update(selection.head_of.digest)
+        digest.update(
+            f"{selection.title}\0{selection.description}\0{selection.ttl_minutes}\0{selection.image}\0"
+            f"{self.settings.limit}\0{key.path}?{query.query_string() if query else ''}".encode()
+        )
+        return digest.hexdigest()
+
+    def _shared_digest(self) -> bytes:
+        return self._described_site()[0]
+
+    def _revisions_of(self, articles: Sequence[Article]) -> bytes:
+        """The revisions of ``articles``, in order: what they count for in a digest."""
+        revisions = self._described_site()[1]
+        if revisions:
+            return b"".join(map(revisions.__getitem__, map(_url, articles)))
+        return "".join(map(_revision, articles)).encode()
+
+    def _described_site(self) -> tuple[bytes, dict[str, bytes]]:
+        described = self._site_description
+        if described is None:  # two threads may describe the site at once, the same; either is kept
+            described = self._site_description = self._describe_site()
+        return described
 
     def _describe_site(self) -> tuple[bytes, dict[str, bytes]]:
         """What every feed shares (code, settings, topic names), and a revision by URL for each article when

@@ -1,8 +1,16 @@
-"""Query feeds: a subscription feed narrowed or re-sorted by URL parameters (server only)."""
+"""Query feeds: a subscription feed narrowed or re-sorted by URL parameters (server only).
+
+Any client can ask for any query, so each should cost work in proportion to what it returns, not to the
+site's size: a plain ``limit`` or ``sort=heat`` is a prefix of an order the site keeps per feed, and so is
+``min_heat`` with ``sort=heat`` (found by bisection); other filters stop as soon as ``limit`` articles pass.
+"""
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Literal
 from urllib.parse import urlencode
 
@@ -18,15 +26,42 @@ class Query:
     min_heat: int | None = None
     min_quality: int | None = None
 
-    def select(self, articles: tuple[Article, ...], default_limit: int) -> tuple[Article, ...]:
-        chosen = [
-            article for article in articles
-            if (self.min_heat is None or article.heat >= self.min_heat)
-            and (self.min_quality is None or (article.quality is not None and article.quality >= self.min_quality))
-        ]
+    def select(
+        self, articles: Sequence[Article], default_limit: int, hottest: Sequence[Article] | None = None
+    ) -> tuple[Article, ...]:
+        """The articles this query shows from ``articles`` (newest first); ``hottest`` is the same articles in
+        `hottest_order`, when the caller keeps them sorted (a site does, once per feed)."""
+        ordered = self.ordered(articles, hottest)
+        count = self.prefix(ordered, default_limit)
+        if count is not None:
+            return tuple(ordered[:count])
+        candidates: Iterable[Article] = ordered
+        if self.sort == "heat" and self.min_heat is not None:
+            candidates = islice(ordered, self._hot_enough(ordered))  # only quality is left to check
+        return tuple(islice(filter(self._admits, candidates), self.limit or default_limit))
+
+    def ordered(self, articles: Sequence[Article], hottest: Sequence[Article] | None = None) -> Sequence[Article]:
+        """``articles`` (newest first) in this query's order."""
         if self.sort == "heat":
-            chosen.sort(key=hottest_order)
-        return tuple(chosen[: self.limit or default_limit])
+            return hottest if hottest is not None else tuple(sorted(articles, key=hottest_order))
+        return articles
+
+    def prefix(self, ordered: Sequence[Article], default_limit: int) -> int | None:
+        """How many articles from the head of ``ordered`` (in this query's order) the query shows, when
+        they are all from its head: with no filter, or only ``min_heat`` on a hot feed; else None."""
+        limit = self.limit or default_limit
+        if self.min_quality is not None or (self.min_heat is not None and self.sort != "heat"):
+            return None
+        return min(limit, len(ordered) if self.min_heat is None else self._hot_enough(ordered))
+
+    def _hot_enough(self, hottest: Sequence[Article]) -> int:
+        """How many of ``hottest`` (hottest first) reach ``min_heat``."""
+        return bisect_right(hottest, -(self.min_heat or 0), key=_negative_heat)
+
+    def _admits(self, article: Article) -> bool:
+        return (self.min_heat is None or article.heat >= self.min_heat) and (
+            self.min_quality is None or (article.quality is not None and article.quality >= self.min_quality)
+        )
 
     def query_string(self) -> str:
         """The canonical form of this query, for self links and cache keys."""
@@ -40,3 +75,7 @@ class Query:
 def hottest_order(article: Article) -> tuple[int, float, str, str]:
     """Sort key of a "hot" feed: higher heat first, then newest, then URL and file name."""
     return (-article.heat, -article.published_at.timestamp(), article.url, article.source)
+
+
+def _negative_heat(article: Article) -> int:
+    return -article.heat

@@ -8,6 +8,7 @@ from typing import Any
 from ..feeds.document import Entry, Feed
 
 VERSION = "https://jsonfeed.org/version/1.1"
+_NO_ITEMS = b'"items": []'  # where the pre-rendered items go
 
 
 def json_entry(entry: Entry) -> bytes:
@@ -36,9 +37,10 @@ def json_document(feed: Feed, entries: list[bytes]) -> bytes:
         # JSON Feed's pagination: the next page holds older items.
         document["next_url"] = feed.url("json", feed.history.prev_archive)
     head = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
-    if entries:
-        head = head.replace(b'"items": []', b'"items": [\n' + b",\n".join(entries) + b"\n  ]", 1)
-    return head + b"\n"
+    if not entries:
+        return head + b"\n"
+    at = head.index(_NO_ITEMS)
+    return b"".join([head[:at], b'"items": [\n', b",\n".join(entries), b"\n  ]", head[at + len(_NO_ITEMS):], b"\n"])
 
 
 def _item(entry: Entry) -> dict[str, Any]:

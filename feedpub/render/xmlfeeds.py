@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
-from feedgen.ext.dc import DcEntryExtension
-from feedgen.ext.media import MediaEntryExtension
+from feedgen.ext.dc import DcEntryExtension, DcExtension
+from feedgen.ext.media import MediaEntryExtension, MediaExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
@@ -55,14 +55,15 @@ def rss_entry(entry: Entry) -> bytes:
 
 def rss_document(feed: Feed, entries: list[bytes]) -> bytes:
     generator = _generator(feed, "rss", "application/rss+xml")
-    # Loaded on the feed, extensions declare their namespaces once on <rss>, for every item.
-    generator.load_extension("dc", atom=False)
-    generator.load_extension("media", atom=False)
+    # Registered on the feed, extensions declare their namespaces once on <rss>, for every item (with the
+    # classes: load_extension imports their modules again on every call, which a query feed would pay).
+    generator.register_extension("dc", DcExtension, DcEntryExtension, atom=False)
+    generator.register_extension("media", MediaExtension, MediaEntryExtension, atom=False)
     generator.ttl(feed.ttl_minutes)  # matches the server's Cache-Control max-age
     if feed.logo or feed.icon:
         # RSS has one <image>, a logo; its link must be the channel's own link, the feed's page.
         generator.image(url=feed.logo or feed.icon, title=feed.title, link=feed.home_url)
-    return _with_stylesheet(_insert(generator.rss_str(pretty=True), b"  </channel>", entries), feed)
+    return _insert(_with_stylesheet(generator.rss_str(pretty=True), feed), b"  </channel>", entries)
 
 
 def atom_entry(entry: Entry) -> bytes:
@@ -89,7 +90,7 @@ def atom_document(feed: Feed, entries: list[bytes]) -> bytes:
         generator.icon(feed.icon)
     if feed.logo:
         generator.logo(feed.logo)
-    return _with_stylesheet(_insert(generator.atom_str(pretty=True), b"</feed>", entries), feed)
+    return _insert(_with_stylesheet(generator.atom_str(pretty=True), feed), b"</feed>", entries)
 
 
 def _fragment(element: etree._Element, namespaces: dict[str, str], indent: bytes) -> bytes:
@@ -108,9 +109,10 @@ def _fragment(element: etree._Element, namespaces: dict[str, str], indent: bytes
 
 
 def _insert(envelope: bytes, closing: bytes, entries: list[bytes]) -> bytes:
-    """Put the entries just before the closing tag of the element that holds them."""
+    """Put the entries just before the closing tag of the element that holds them (in one copy: a query
+    feed may hold hundreds of entries)."""
     at = envelope.rindex(closing)
-    return envelope[:at] + b"".join(entries) + envelope[at:]
+    return b"".join([envelope[:at], *entries, envelope[at:]])
 
 
 def _generator(feed: Feed, extension: str, media_type: str) -> FeedGenerator:

@@ -14,12 +14,13 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import parse_qsl
 
-from flask import Blueprint, Flask, Request, Response, current_app, redirect, request, url_for
+from flask import Blueprint, Flask, Response, current_app, redirect, request, url_for
 from werkzeug.datastructures import ETags
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.http import http_date, parse_accept_header, parse_date, parse_etags
@@ -39,6 +40,8 @@ STATUS_LINES = {status: f"{status} {HTTPStatus(status).phrase}" for status in (2
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag, Last-Modified, Link"}
 MAX_QUERY_LIMIT = 500
 MAX_QUERY_CACHE = 256
+PLAIN_GZIP_LEVEL = 6
+QUERY_GZIP_LEVEL = 1
 QUERY_PARAMETERS = frozenset({"limit", "sort", "min_heat", "min_quality"})
 
 
@@ -85,18 +88,56 @@ class _Representation:
     not_modified_headers: tuple[tuple[str, str], ...]  # of a 304: validators and caching, no entity headers
 
 
-@dataclass(frozen=True)
 class _Rendered:
-    identity: _Representation
-    gzipped: _Representation
-    last_modified: datetime | None
+    """A document ready to answer with: its bytes and headers, and their gzip, made on the first request
+    that accepts gzip (once, whichever thread asks first), so clients that never ask for gzip, and query
+    feeds nobody asks for twice, cost no compression."""
+
+    def __init__(self, document: Document, shared: list[tuple[str, str]], compresslevel: int) -> None:
+        digest = document.digest or hashlib.sha256(document.body).hexdigest()[:32]
+        last_modified = document.last_modified
+        if last_modified is not None:
+            # Never later than now (RFC 9110 8.8.2.1), even for an article dated in the future.
+            last_modified = min(last_modified, datetime.now(timezone.utc)).replace(microsecond=0)
+        self.last_modified = last_modified
+        self._content_type = document.content_type
+        self._shared = shared
+        self._compresslevel = compresslevel
+        self.identity = self._representation(document.body, digest, None)
+        # A 304 to a gzip client needs only the gzip variant's validators, not its bytes.
+        self._gzip_etag = f"{digest}-gzip"
+        self._gzip_validators = (("ETag", f'"{self._gzip_etag}"'), *shared)
+        self._gzipped: _Representation | None = None
+        self._gzip_lock = threading.Lock()
 
     def answer(self, environ: dict[str, Any]) -> tuple[int, tuple[tuple[str, str], ...], bytes]:
         """Status, headers and body for a GET or HEAD with this request's negotiation and validators."""
-        chosen = self.gzipped if _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING")) else self.identity
-        if _not_modified(environ, chosen.etag, self.last_modified):
-            return 304, chosen.not_modified_headers, b""
+        if _accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING")):
+            if _not_modified(environ, self._gzip_etag, self.last_modified):
+                return 304, self._gzip_validators, b""
+            chosen = self._gzipped or self._compress()
+        else:
+            chosen = self.identity
+            if _not_modified(environ, chosen.etag, self.last_modified):
+                return 304, chosen.not_modified_headers, b""
         return 200, chosen.headers, chosen.body
+
+    def _compress(self) -> _Representation:
+        with self._gzip_lock:
+            if self._gzipped is None:
+                # mtime=0 keeps the gzip bytes, and so their ETag, the same on every start.
+                body = gzip.compress(self.identity.body, compresslevel=self._compresslevel, mtime=0)
+                self._gzipped = self._representation(body, self._gzip_etag, "gzip")
+            return self._gzipped
+
+    def _representation(self, body: bytes, etag: str, encoding: str | None) -> _Representation:
+        validators = [("ETag", f'"{etag}"'), *self._shared]
+        entity = [("Content-Type", self._content_type), ("Content-Length", str(len(body)))]
+        if encoding:
+            entity.append(("Content-Encoding", encoding))
+        if self.last_modified is not None:
+            entity.append(("Last-Modified", http_date(self.last_modified)))
+        return _Representation(body, etag, tuple(entity + validators), tuple(validators))
 
 
 class _Representations:
@@ -145,39 +186,20 @@ class _Representations:
 
     def _render(self, key: DocKey, query: Query | None) -> _Rendered | None:
         document = self.site.render(key, query)
-        return None if document is None else _rendered(document, self.policy.headers(key, query))
-
-
-def _rendered(document: Document, shared: list[tuple[str, str]]) -> _Rendered:
-    digest = hashlib.sha256(document.body).hexdigest()[:32]
-    # mtime=0 keeps the gzip bytes, and so their ETag, the same on every start.
-    compressed = gzip.compress(document.body, compresslevel=6, mtime=0)
-    last_modified = document.last_modified
-    if last_modified is not None:
-        # Never later than now (RFC 9110 8.8.2.1), even for an article dated in the future.
-        last_modified = min(last_modified, datetime.now(timezone.utc)).replace(microsecond=0)
-
-    def representation(body: bytes, etag: str, encoding: str | None) -> _Representation:
-        validators = [("ETag", f'"{etag}"'), *shared]
-        entity = [("Content-Type", document.content_type), ("Content-Length", str(len(body)))]
-        if encoding:
-            entity.append(("Content-Encoding", encoding))
-        if last_modified is not None:
-            entity.append(("Last-Modified", http_date(last_modified)))
-        return _Representation(body, etag, tuple(entity + validators), tuple(validators))
-
-    return _Rendered(
-        representation(document.body, digest, None),
-        representation(compressed, f"{digest}-gzip", "gzip"),
-        last_modified,
-    )
+        if document is None:
+            return None
+        # A document is asked for again and again: compressed well. A query feed may be asked for once:
+        # compressed fast, so that one request cannot cost much.
+        level = PLAIN_GZIP_LEVEL if query is None else QUERY_GZIP_LEVEL
+        return _Rendered(document, self.policy.headers(key, query), level)
 
 
 def serve_documents(app: Callable[..., Any], served: _Served) -> Callable[..., Any]:
     """WSGI middleware answering plain GET and HEAD requests for documents straight from memory.
 
     A feed poll then costs a dictionary lookup and a header comparison instead of a trip through Flask's
-    routing and response objects. Anything else (queries, unknown paths, other methods) goes on to ``app``.
+    routing and response objects, and a query feed its own work only. Anything else (unknown paths, bad
+    query values, other methods) goes on to ``app``.
     """
 
     def fast_path(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
@@ -185,8 +207,16 @@ def serve_documents(app: Callable[..., Any], served: _Served) -> Callable[..., A
         path = environ.get("PATH_INFO", "")
         if served.reload_interval:
             served.reloader.ensure_running(served.reload_interval)
-        if (method == "GET" or method == "HEAD") and path.startswith(PREFIX) and not environ.get("QUERY_STRING"):
-            rendered = served.representations.get(path[len(PREFIX):] or INDEX.path)
+        if (method == "GET" or method == "HEAD") and path.startswith(PREFIX):
+            path = path[len(PREFIX):] or INDEX.path
+            query_string = environ.get("QUERY_STRING")
+            if not query_string:
+                rendered = served.representations.get(path)
+            else:
+                try:
+                    rendered = served.representations.get(path, _query(path, _arguments(query_string)))
+                except BadQuery:
+                    rendered = None  # Flask says what is wrong
             if rendered is not None:
                 status, headers, body = rendered.answer(environ)
                 start_response(STATUS_LINES[status], list(headers))
@@ -249,8 +279,8 @@ def document(path: str) -> Response:
 
 
 def _serve(path: str) -> Response:
-    """Documents the fast path did not answer: query feeds, and paths with no document (404)."""
-    query = _query(path, request)
+    """Requests the fast path did not answer: paths with no document (404) and bad queries (400)."""
+    query = _query(path, request.args)
     rendered = current_app.extensions["feedpub"].representations.get(path, query)
     if rendered is None:
         return Response(f"No feed at /feeds/{path}. The list of feeds is at /feeds/\n", 404, mimetype="text/plain")
@@ -262,24 +292,32 @@ class BadQuery(BadRequest):
     """A query parameter out of its range; the description says which and what is allowed."""
 
 
-def _query(path: str, req: Request) -> Query | None:
+def _query(path: str, args: Mapping[str, str]) -> Query | None:
     """The `Query` a feed request asks for, None for a plain document; raises `BadQuery` (400)."""
     key = parse_path(path)
-    if key is None or not key.is_feed or not QUERY_PARAMETERS & set(req.args):
+    if key is None or not key.is_feed or not QUERY_PARAMETERS & set(args):
         return None
-    sort = req.args.get("sort", "newest")
+    sort = args.get("sort", "newest")
     if sort not in ("newest", "heat"):
         raise BadQuery(f"sort must be 'newest' or 'heat', not {sort[:40]!r}")
     return Query(
-        limit=_whole_number(req, "limit", 1, MAX_QUERY_LIMIT),
+        limit=_whole_number(args, "limit", 1, MAX_QUERY_LIMIT),
         sort=sort,  # type: ignore[arg-type]
-        min_heat=_whole_number(req, "min_heat", -1, 10**9),
-        min_quality=_whole_number(req, "min_quality", 0, 10**9),
+        min_heat=_whole_number(args, "min_heat", -1, 10**9),
+        min_quality=_whole_number(args, "min_quality", 0, 10**9),
     )
 
 
-def _whole_number(req: Request, name: str, low: int, high: int) -> int | None:
-    text = req.args.get(name)
+def _arguments(query_string: str) -> dict[str, str]:
+    """A query string's parameters, the first value of each, as Flask's ``request.args.get`` gives them."""
+    arguments: dict[str, str] = {}
+    for name, value in parse_qsl(query_string, keep_blank_values=True):
+        arguments.setdefault(name, value)
+    return arguments
+
+
+def _whole_number(args: Mapping[str, str], name: str, low: int, high: int) -> int | None:
+    text = args.get(name)
     if text is None:
         return None
     if not (text.lstrip("-").isdigit() and len(text) <= 12 and low <= int(text) <= high):

@@ -93,3 +93,59 @@ def test_query_feeds_get_validators_and_304_like_any_feed(client) -> None:
     again = client.get("/feeds/all.atom?sort=heat", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
     assert first.headers["ETag"] != client.get("/feeds/all.atom").headers["ETag"]
+
+
+def test_hot_feeds_with_thresholds_keep_the_hottest_first(client) -> None:
+    assert _slugs(client, "/feeds/all.atom?sort=heat&min_heat=50") == ["hot-old", "warm", "both"]
+    assert _slugs(client, "/feeds/all.atom?sort=heat&min_heat=10&min_quality=75") == ["hot-old", "space"]
+    assert _slugs(client, "/feeds/all.atom?sort=heat&min_heat=501") == []
+    assert _slugs(client, "/feeds/topics/ai.atom?sort=heat&limit=2") == ["hot-old", "both"]
+
+
+QUERIES = ["limit=3", "sort=heat", "sort=heat&limit=2", "sort=heat&min_heat=50", "min_heat=50", "min_quality=75&limit=1"]
+
+
+def test_query_feeds_are_the_same_bytes_as_fresh_renders_and_their_etags_are_stable(settings, client) -> None:
+    """Query feeds are assembled from entries kept per site; the bytes must be those of rendering each
+    entry afresh, and the ETag the same in every worker that loads the same articles."""
+    from feedpub.feeds.keys import parse_path
+    from feedpub.render import FORMATS
+    from feedpub.site import load_site
+    from feedpub.web.app import _arguments, _query
+
+    fresh_site, other_worker = load_site(settings), create_app(settings).test_client()
+    for path in ["all.rss", "all.atom", "all.json", "topics/ai.atom", "topics/ai+robots.json"]:
+        client.get(f"/feeds/{path}?limit=500")  # the site has rendered entries beyond those asked for below
+        for query in QUERIES:
+            served = client.get(f"/feeds/{path}?{query}")
+            key, parsed = parse_path(path), _query(path, _arguments(query))
+            assert served.data == FORMATS[key.format].render(fresh_site.describe(key.feed, parsed)), (path, query)
+            assert served.headers["ETag"] == other_worker.get(f"/feeds/{path}?{query}").headers["ETag"]
+
+
+def test_an_edit_changes_the_etag_of_a_query_feed(seeds, settings, client) -> None:
+    before = client.get("/feeds/all.atom?limit=2")
+    write_article(seeds, "cold-new.md", **article("cold-new", title="Edited", publishedDateTime="2024-05-09T12:00:00Z"))
+    after = create_app(settings).test_client().get("/feeds/all.atom?limit=2")
+    assert after.data != before.data and after.headers["ETag"] != before.headers["ETag"]
+
+
+def test_a_query_feed_is_compressed_only_for_clients_that_ask_and_only_once(client, monkeypatch) -> None:
+    import gzip
+
+    from feedpub.web import app as app_module
+
+    compressed: list[int] = []
+    real = gzip.compress
+    monkeypatch.setattr(app_module.gzip, "compress", lambda data, **kw: compressed.append(len(data)) or real(data, **kw))
+    for limit in range(1, 4):
+        assert client.get(f"/feeds/all.atom?limit={limit}").status_code == 200
+    assert compressed == [], "nobody asked for gzip"
+    for _ in range(3):
+        response = client.get("/feeds/all.atom?limit=2", headers={"Accept-Encoding": "gzip"})
+        assert response.headers["Content-Encoding"] == "gzip"
+    assert len(compressed) == 1
+    etag = response.headers["ETag"]
+    again = client.get("/feeds/all.atom?limit=3", headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+    assert again.status_code == 200 and len(compressed) == 2
+    assert client.get("/feeds/all.atom?limit=2", headers={"Accept-Encoding": "gzip", "If-None-Match": etag}).status_code == 304
