@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import weakref
 from collections.abc import Callable
 
 from ..changes import StatKey, file_key
@@ -45,6 +46,11 @@ class Reloader:
         self._lock = threading.Lock()  # one look at a time, whichever thread asks
         self._thread: threading.Thread | None = None
         self._thread_pid = 0
+        # A fork copies the lock as it is, held if the parent's poller was reloading at that moment, while
+        # no thread is left in the child to release it: the child starts over with a free lock. (A weak
+        # reference: the hook stays registered for the life of the process, the reloader need not.)
+        this = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: _after_fork(this))
 
     def check(self) -> bool:
         """Reload if the folder changed since the last good load; True when a new site was swapped in."""
@@ -61,11 +67,13 @@ class Reloader:
                 return False
             self._snapshot = snapshot
             previous, self.current = self.current, fresh
+            # Still under the lock: two looks (the poller's and another thread's) hand their sites on in
+            # the order they loaded them, so an older site is never swapped in after a newer one.
+            if self._on_change is not None:
+                self._on_change(previous, fresh)
         for problem in fresh.problems:
             log.warning("%s", problem)
         log.info("reloaded %s: %d articles", self.settings.seeds, len(fresh.catalog.articles))
-        if self._on_change is not None:
-            self._on_change(previous, fresh)
         return True
 
     def ensure_running(self, interval: float) -> None:
@@ -84,6 +92,10 @@ class Reloader:
             self._thread.start()
             self._thread_pid = pid
 
+    def _forked(self) -> None:
+        self._lock = threading.Lock()
+        self._thread, self._thread_pid = None, 0
+
     def _run(self, interval: float) -> None:
         stop = threading.Event()
         while not stop.wait(interval):
@@ -91,3 +103,9 @@ class Reloader:
                 self.check()
             except Exception:  # noqa: BLE001 - the poller must outlive any one bad look at the folder
                 log.exception("checking %s for changes failed", self.settings.seeds)
+
+
+def _after_fork(reference: weakref.ReferenceType[Reloader]) -> None:
+    reloader = reference()
+    if reloader is not None:
+        reloader._forked()

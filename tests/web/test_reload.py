@@ -116,3 +116,53 @@ def test_a_failed_reload_is_tried_again_at_the_next_look(seeds, settings, monkey
     monkeypatch.setattr(reload_module, "load_site", real_load)
     assert reloader.check() is True
     assert len(reloader.current.catalog.articles) == 2
+
+
+def test_sites_are_handed_on_in_the_order_they_were_loaded(seeds, settings) -> None:
+    """Two looks at once (the poller's and another thread's): the later load must be the one left in place."""
+    write_article(seeds, "a.md", **article("a", title="First"))
+    handed: list[str] = []
+    second_loaded = threading.Event()
+
+    def on_change(previous, fresh) -> None:
+        title = fresh.catalog.articles[0].title
+        if title == "Second":
+            second_loaded.wait(timeout=0.5)  # the other look loads meanwhile, if it can
+        else:
+            second_loaded.set()
+        handed.append(title)
+
+    reloader = Reloader(settings, on_change=on_change)
+    write_article(seeds, "a.md", **article("a", title="Second"))
+    first = threading.Thread(target=reloader.check)
+    first.start()
+    assert _eventually(lambda: reloader.current.catalog.articles[0].title == "Second", 2)
+    write_article(seeds, "a.md", **article("a", title="Third"))
+    assert reloader.check()
+    first.join(5)
+    assert handed == ["Second", "Third"]
+    assert reloader.current.catalog.articles[0].title == "Third"
+
+
+def test_a_worker_forked_during_a_reload_starts_its_own_poller(seeds, settings) -> None:
+    """A server that forks while the parent's poller holds its lock (``gunicorn --preload``) must not leave
+    the child waiting forever for a lock no thread of the child will release."""
+    write_article(seeds, "a.md", **article("a"))
+    reloader = Reloader(settings)
+    with reloader._lock:  # the parent's poller is in the middle of a reload
+        pid = os.fork()
+        if pid == 0:  # the child: start polling, and report whether it could
+            try:
+                reloader.ensure_running(0.05)
+                write_article(seeds, "b.md", **article("b", publishedDateTime="2024-06-01T00:00:00Z"))
+                os._exit(0 if _eventually(lambda: len(reloader.current.catalog.articles) == 2, 5) else 1)
+            finally:
+                os._exit(2)
+    deadline = time.monotonic() + 10
+    while (waited := os.waitpid(pid, os.WNOHANG)) == (0, 0) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if waited == (0, 0):
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        raise AssertionError("the forked child hung on the reloader's lock")
+    assert os.waitstatus_to_exitcode(waited[1]) == 0
