@@ -128,17 +128,26 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
             f"in {seconds:.2f} s."
         )
     if settings.hub_url:
-        from .web.websub import changed_feed_urls, publish  # urllib.request is slow to import; most sites have no hub
-
-        notices = publish(settings.hub_url, changed_feed_urls(report.written, settings.feeds_url))
-        failed = [notice for notice in notices if not notice.ok]
-        for notice in failed:
-            print(f"WebSub: could not tell {settings.hub_url} that {notice.url} changed: {notice.detail}", file=sys.stderr)
-        if not args.quiet:
-            print(f"WebSub: told {settings.hub_url} about {len(notices) - len(failed)} changed feeds.")
+        _tell_the_hub(settings, report.written, args.quiet)
     if build.errors and not args.quiet:
         print("Articles with errors were skipped; fix the files above and build again.", file=sys.stderr)
     return 1 if args.strict and build.errors else 0
+
+
+def _tell_the_hub(settings: Settings, written: list[str], quiet: bool) -> None:
+    """Tell the WebSub hub about the changed feeds, within ``hub_deadline``; report what did not get there."""
+    from .web.websub import changed_feed_urls, publish  # urllib.request is slow to import; most sites have no hub
+
+    notices = publish(settings.hub_url, changed_feed_urls(written, settings.feeds_url), settings.hub_deadline)
+    failed = [notice for notice in notices if not notice.ok]
+    for notice in failed:
+        print(f"WebSub: could not tell {settings.hub_url} that {notice.url} changed: {notice.detail}", file=sys.stderr)
+    if failed:
+        print(f"feedpub: warning: WebSub: {len(failed)} of {len(notices)} changed feeds were not delivered to "
+              f"{settings.hub_url} (hub_deadline: {settings.hub_deadline:g} s); the feeds were written all the same.",
+              file=sys.stderr)
+    if not quiet:
+        print(f"WebSub: told {settings.hub_url} about {len(notices) - len(failed)} changed feeds.")
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:

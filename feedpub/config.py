@@ -42,6 +42,7 @@ class Settings:
     cache_max_age: int = 300
     reload_interval: float = 2.0
     hub_url: str = ""
+    hub_deadline: float = 10.0  # seconds for telling the hub about a build's changed feeds, all tries included
     cache_dir: Path = field(default_factory=lambda: _user_cache_dir())
     seeds: Path = Path("seeds")
     out: Path = Path("feeds")
@@ -119,6 +120,8 @@ def _validated(settings: Settings) -> Settings:
         raise SettingsError(f"max_file_size must be at least 1 byte, not {settings.max_file_size}")
     if settings.hub_url and not settings.hub_url.startswith(("http://", "https://")):
         raise SettingsError(f"hub_url must be an absolute http(s) URL (or empty, for no WebSub), not {settings.hub_url!r}")
+    if not 0 < settings.hub_deadline <= 600:
+        raise SettingsError(f"hub_deadline must be more than 0 and at most 600 seconds, not {settings.hub_deadline}")
     if not settings.base_url.startswith(("http://", "https://")):
         raise SettingsError(f"base_url must be an absolute http(s) URL, not {settings.base_url!r}")
     if not _LANGUAGE_TAG.fullmatch(settings.language):

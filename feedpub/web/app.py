@@ -232,7 +232,7 @@ class _Served:
     def __init__(self, settings: Settings, policy: _Policy) -> None:
         self.settings = settings
         self.policy = policy
-        self.publisher = BackgroundPublisher(settings.hub_url) if settings.hub_url else None
+        self.publisher = BackgroundPublisher(settings.hub_url, settings.hub_deadline) if settings.hub_url else None
         self.reload_interval = settings.reload_interval
         self.reloader = Reloader(settings, on_change=self._swap)
         site = self.reloader.current

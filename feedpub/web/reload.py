@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import weakref
 from collections.abc import Callable
 
 from ..changes import StatKey, file_key
@@ -20,6 +19,7 @@ from ..config import Settings
 from ..feeds.ledger import LEDGER
 from ..ingest.loader import discover
 from ..site import Site, load_site
+from .forking import start_over_after_fork
 
 log = logging.getLogger(__name__)
 Snapshot = tuple[tuple[str, StatKey | None], ...]
@@ -46,11 +46,8 @@ class Reloader:
         self._lock = threading.Lock()  # one look at a time, whichever thread asks
         self._thread: threading.Thread | None = None
         self._thread_pid = 0
-        # A fork copies the lock as it is, held if the parent's poller was reloading at that moment, while
-        # no thread is left in the child to release it: the child starts over with a free lock. (A weak
-        # reference: the hook stays registered for the life of the process, the reloader need not.)
-        this = weakref.ref(self)
-        os.register_at_fork(after_in_child=lambda: _after_fork(this))
+        # The lock is held while the parent's poller reloads, and no thread of a child would release it.
+        start_over_after_fork(self, Reloader._forked)
 
     def check(self) -> bool:
         """Reload if the folder changed since the last good load; True when a new site was swapped in."""
@@ -79,8 +76,9 @@ class Reloader:
     def ensure_running(self, interval: float) -> None:
         """Start polling every ``interval`` seconds in a daemon thread of this process, if not yet started.
 
-        Called on requests, not when the app is made: a server that forks its workers after loading the
-        app (``gunicorn --preload``) gets a thread in each worker, since threads do not survive a fork.
+        Called when the app is made and again on each request: a server that forks its workers after
+        loading the app (``gunicorn --preload``) gets a thread in each worker, since threads do not survive
+        a fork.
         """
         pid = os.getpid()
         if self._thread_pid == pid:
@@ -104,8 +102,3 @@ class Reloader:
             except Exception:  # noqa: BLE001 - the poller must outlive any one bad look at the folder
                 log.exception("checking %s for changes failed", self.settings.seeds)
 
-
-def _after_fork(reference: weakref.ReferenceType[Reloader]) -> None:
-    reloader = reference()
-    if reloader is not None:
-        reloader._forked()
