@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import signal
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +29,48 @@ from feedpub.config import Settings
 REPO = Path(__file__).resolve().parent.parent
 
 
-def production_server(port: int) -> list[str]:
+def production_server(port: int, app: str = "server:app") -> list[str]:
     """The command the README gives for production (granian, two workers), on 127.0.0.1:``port``."""
     return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-            "--workers", "2", "--working-dir", str(REPO), "server:app"]
+            "--workers", "2", "--working-dir", str(REPO), app]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def running_server(command: list[str], base: str, env: dict[str, str], log: Path) -> Iterator[None]:
+    """Run a server (``command``, in the repository) until the block ends, once ``base``/feeds/ answers.
+
+    Its output goes to ``log``; it runs in a session of its own, all of which is stopped at the end."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(base + "/feeds/", timeout=2).read()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{command[2]} did not start: {log.read_text(errors='replace')[-2000:]}") from None
+                time.sleep(0.1)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # workers a master left behind
+        except (ProcessLookupError, PermissionError):
+            pass
 BASE_URL = "https://news.example.org"
 FEEDS_URL = BASE_URL + "/feeds/"
 

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,42 +10,18 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from ..conftest import production_server, write_stories
-
-REPOSITORY = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from ..conftest import free_port, production_server, running_server, write_stories
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
     seeds = tmp_path_factory.mktemp("server-seeds")
     write_stories(seeds, 5)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, FEEDPUB_SEEDS=str(seeds), FEEDPUB_BASE_URL=base)
-    process = subprocess.Popen(
-        production_server(port),
-        cwd=REPOSITORY, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(base + "/feeds/", timeout=1).read()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"granian did not start: {process.stderr.read().decode()}") from None
-                time.sleep(0.1)
+    with running_server(production_server(port), base, env, seeds.parent / "granian.log"):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_feedparser_reads_every_format_and_gets_304_with_the_returned_etag(server: str) -> None:
