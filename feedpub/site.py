@@ -8,6 +8,7 @@ The static writer and the web app both ask a `Site` for documents by `feedpub.fe
 from __future__ import annotations
 
 import hashlib
+import heapq
 import threading
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
@@ -20,8 +21,8 @@ from .errors import InputError
 from .feeds.archives import Archives
 from .feeds.catalog import Catalog, build_catalog
 from .feeds.document import ARCHIVE_MAX_AGE, EPOCH, Entry, Feed, History
-from .feeds.keys import INDEX, OPML, PAGE, STYLESHEET, DocKey, FeedKey
-from .feeds.kinds import KINDS, subscription_keys
+from .feeds.keys import ALL, INDEX, OPML, PAGE, STYLESHEET, DocKey, FeedKey
+from .feeds.kinds import KINDS, articles_of, subscription_keys
 from .feeds.ledger import ArchiveLedger, read_ledger
 from .feeds.query import Query
 from .ingest.cache import ArticleCache
@@ -76,6 +77,14 @@ class _Ranking:
         self._newest: list[datetime] = []  # _newest[i]: the latest ``updated`` among _entries[: i + 1]
         self._fragments: dict[str, list[bytes]] = {}
         self._lock = threading.Lock()
+        self._place: dict[str, int] | None = None
+
+    @property
+    def place(self) -> dict[str, int]:
+        """Each article's index in this order, by URL."""
+        if self._place is None:  # two threads may count at once, to the same; either is kept
+            self._place = {article.url: index for index, article in enumerate(self.articles)}
+        return self._place
 
     def head(self, count: int) -> tuple[tuple[Entry, ...], datetime]:
         """The entries of the first ``count`` articles, and the newest of their times (EPOCH for none)."""
@@ -217,8 +226,9 @@ class Site:
                     shown, head_of = query.select(articles, settings.limit, head_of.articles), None
                 else:
                     shown = head_of.articles[:count]
-            else:
-                shown = query.select(articles, settings.limit)
+            else:  # made up per request from published feeds: their orders are kept
+                parts = kind.parts(self.catalog, feed.slugs)
+                shown = query.select(self._merged(parts, "newest"), settings.limit, self._merged(parts, "heat"))
         else:
             pages = self.archives.pages(current, articles)
             if feed.archive is None:
@@ -251,6 +261,18 @@ class Site:
             revisions = hashlib.blake2b(self._revisions_of(ordered), digest_size=20).digest()
             ranking = self._rankings.setdefault((feed, sort), _Ranking(tuple(ordered), self._described_entry, revisions))
         return ranking
+
+    def _merged(self, parts: tuple[FeedKey, ...], sort: str) -> Iterator[Article]:
+        """The articles of the published feeds ``parts``, each once, in the order ``sort``: merged from their
+        rankings as far as the reader reads, by each article's place in the all-articles ranking."""
+        everything = self._ranking(ALL, sort, self.catalog.articles)
+        rankings = [self._ranking(part, sort, articles_of(self.catalog, part)).articles for part in parts]
+        place = everything.place
+        last = None
+        for article in heapq.merge(*rankings, key=lambda article: place[article.url]):
+            if article is not last:  # an article of several parts comes from each, one after another
+                yield article
+                last = article
 
     def describe(self, feed: FeedKey, query: Query | None = None) -> Feed | None:
         """The neutral description of the feed document ``feed`` (see `select`), entries included."""

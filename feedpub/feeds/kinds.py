@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from ..config import Settings
 from ..model import Article
-from .catalog import Catalog, Topic, in_feed_order
+from .catalog import Catalog, Topic
 from .keys import ALL, FeedKey, FeedKind
 
 
@@ -28,6 +28,10 @@ class Kind:
     def keys(self, catalog: Catalog) -> Iterator[FeedKey]:
         """Every subscription feed of this kind that ``catalog`` publishes."""
         raise NotImplementedError
+
+    def parts(self, catalog: Catalog, slugs: tuple[str, ...]) -> tuple[FeedKey, ...]:
+        """The published feeds whose union this feed is, when its subject lists no articles of its own."""
+        return ()
 
     def title(self, settings: Settings, subject: Topic) -> str:
         return f"{settings.title}: {subject.name}"
@@ -87,7 +91,9 @@ class OneProvider(Grouped):
 class CombinedTopics(Kind):
     """Several topics as one feed (``topics/ai+robotics``): their union, each article once, in feed order.
 
-    Made up by requests, so there is no list of them and they have no archives."""
+    Made up by requests, so there is no list of them and they have no archives. The subject names the feed
+    and lists no articles: the site merges its `parts` as far as a request reads, since a request can
+    name any topics and should not cost a sort of all their articles."""
 
     name = "combined"
     has_archives = False
@@ -96,9 +102,10 @@ class CombinedTopics(Kind):
         topics = [catalog.topics.get(slug) for slug in slugs]
         if any(topic is None for topic in topics):
             return None
-        name = " + ".join(topic.name for topic in topics)  # type: ignore[union-attr]
-        union = {article.url: article for topic in topics for article in topic.articles}  # type: ignore[union-attr]
-        return Topic(FeedKey(self.name, slugs).slug, name, tuple(in_feed_order(union.values())))
+        return Topic(FeedKey(self.name, slugs).slug, " + ".join(topic.name for topic in topics), ())  # type: ignore[union-attr]
+
+    def parts(self, catalog: Catalog, slugs: tuple[str, ...]) -> tuple[FeedKey, ...]:
+        return tuple(FeedKey("topic", (slug,)) for slug in slugs)
 
     def keys(self, catalog: Catalog) -> Iterator[FeedKey]:
         return iter(())

@@ -1,8 +1,9 @@
 """Query feeds: a subscription feed narrowed or re-sorted by URL parameters (server only).
 
 Any client can ask for any query, so each should cost work in proportion to what it returns, not to the
-site's size: a plain ``limit`` or ``sort=heat`` is a prefix of an order the site keeps per feed, and so is
-``min_heat`` with ``sort=heat`` (found by bisection); other filters stop as soon as ``limit`` articles pass.
+site's size: a plain ``limit`` or ``sort=heat`` is the head of an order the site keeps per feed, and so is
+``min_heat`` with ``sort=heat`` (found by bisection); other filters stop as soon as ``limit`` articles pass,
+and several topics are merged only as far as the feed shows.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import islice
+from itertools import islice, takewhile
 from typing import Literal
 from urllib.parse import urlencode
 
@@ -27,20 +28,19 @@ class Query:
     min_quality: int | None = None
 
     def select(
-        self, articles: Sequence[Article], default_limit: int, hottest: Sequence[Article] | None = None
+        self, articles: Iterable[Article], default_limit: int, hottest: Iterable[Article] | None = None
     ) -> tuple[Article, ...]:
         """The articles this query shows from ``articles`` (newest first); ``hottest`` is the same articles in
-        `hottest_order`, when the caller keeps them sorted (a site does, once per feed)."""
-        ordered = self.ordered(articles, hottest)
-        count = self.prefix(ordered, default_limit)
-        if count is not None:
-            return tuple(ordered[:count])
-        candidates: Iterable[Article] = ordered
+        `hottest_order`, when the caller has them so (a site keeps each feed's). Reads no further than the
+        last article shown, so either may be a lazy iterator."""
+        candidates = self.ordered(articles, hottest)
         if self.sort == "heat" and self.min_heat is not None:
-            candidates = islice(ordered, self._hot_enough(ordered))  # only quality is left to check
-        return tuple(islice(filter(self._admits, candidates), self.limit or default_limit))
+            candidates = takewhile(self._hot_enough, candidates)  # hottest first: those hot enough come first
+        if self._picks:
+            candidates = filter(self._admits, candidates)
+        return tuple(islice(candidates, self.limit or default_limit))
 
-    def ordered(self, articles: Sequence[Article], hottest: Sequence[Article] | None = None) -> Sequence[Article]:
+    def ordered(self, articles: Iterable[Article], hottest: Iterable[Article] | None = None) -> Iterable[Article]:
         """``articles`` (newest first) in this query's order."""
         if self.sort == "heat":
             return hottest if hottest is not None else tuple(sorted(articles, key=hottest_order))
@@ -50,13 +50,19 @@ class Query:
         """How many articles from the head of ``ordered`` (in this query's order) the query shows, when
         they are all from its head: with no filter, or only ``min_heat`` on a hot feed; else None."""
         limit = self.limit or default_limit
-        if self.min_quality is not None or (self.min_heat is not None and self.sort != "heat"):
+        if self._picks:
             return None
-        return min(limit, len(ordered) if self.min_heat is None else self._hot_enough(ordered))
+        if self.min_heat is None:
+            return min(limit, len(ordered))
+        return min(limit, bisect_right(ordered, -self.min_heat, key=_negative_heat))  # hottest first
 
-    def _hot_enough(self, hottest: Sequence[Article]) -> int:
-        """How many of ``hottest`` (hottest first) reach ``min_heat``."""
-        return bisect_right(hottest, -(self.min_heat or 0), key=_negative_heat)
+    @property
+    def _picks(self) -> bool:
+        """Whether articles are picked one by one, rather than read from the head of the order."""
+        return self.min_quality is not None or (self.min_heat is not None and self.sort != "heat")
+
+    def _hot_enough(self, article: Article) -> bool:
+        return self.min_heat is None or article.heat >= self.min_heat
 
     def _admits(self, article: Article) -> bool:
         return (self.min_heat is None or article.heat >= self.min_heat) and (

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import mimetypes
 import re
+import threading
 from urllib.parse import urlsplit
 
 from feedgen.entry import FeedEntry
@@ -31,6 +32,10 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 RSS_NAMESPACES = {"dc": "http://purl.org/dc/elements/1.1/", "media": "http://search.yahoo.com/mrss/"}
 _DECLARATION = re.compile(rb' xmlns:\w+="[^"]*"')
+# feedgen writes RSS dates by switching the whole process's locale to C and back (feedgen.util.formatRFC2822).
+# Two threads doing that at once can leave it switched for good (one restores the other's C), and with it
+# the default encoding of every file the process opens: one RSS serialization at a time.
+_RSS_DATES = threading.Lock()
 
 
 def rss_entry(entry: Entry) -> bytes:
@@ -50,7 +55,9 @@ def rss_entry(entry: Entry) -> bytes:
         size = _size(entry)
         item.media.content(url=entry.image.url, medium="image", group=None, **size)
         item.media.thumbnail(url=entry.image.url, group=None, **size)
-    return _fragment(item.rss_entry(), RSS_NAMESPACES, b"    ")
+    with _RSS_DATES:
+        element = item.rss_entry()
+    return _fragment(element, RSS_NAMESPACES, b"    ")
 
 
 def rss_document(feed: Feed, entries: list[bytes]) -> bytes:
@@ -63,7 +70,9 @@ def rss_document(feed: Feed, entries: list[bytes]) -> bytes:
     if feed.logo or feed.icon:
         # RSS has one <image>, a logo; its link must be the channel's own link, the feed's page.
         generator.image(url=feed.logo or feed.icon, title=feed.title, link=feed.home_url)
-    return _insert(_with_stylesheet(generator.rss_str(pretty=True), feed), b"  </channel>", entries)
+    with _RSS_DATES:
+        envelope = generator.rss_str(pretty=True)
+    return _insert(_with_stylesheet(envelope, feed), b"  </channel>", entries)
 
 
 def atom_entry(entry: Entry) -> bytes:

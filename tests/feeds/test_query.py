@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -66,3 +67,23 @@ def test_the_shortcuts_show_what_filtering_every_article_shows(query: Query) -> 
     expected = tuple([article for article in ordered if admitted(article)][: query.limit or 50])
     assert query.select(ARTICLES, 50, HOTTEST) == expected
     assert query.select(ARTICLES, 50) == expected
+
+
+def test_combined_topics_merged_as_far_as_shown_are_the_union_in_each_order() -> None:
+    """A combined feed is merged lazily from its topics' orders; it must equal the plain union, sorted."""
+    from feedpub.config import Settings
+    from feedpub.feeds.catalog import build_catalog, in_feed_order
+    from feedpub.feeds.keys import FeedKey
+    from feedpub.feeds.ledger import ArchiveLedger
+    from feedpub.site import Site
+
+    topics = [("AI",), ("Robots",), ("AI", "Robots"), ("Space",)]
+    tagged = [dataclasses.replace(a, topics=topics[n % 4]) for n, a in enumerate(ARTICLES[:400])]
+    site = Site(build_catalog(tagged), Settings(), ArchiveLedger(50))
+    union = [a for a in site.catalog.articles if {"AI", "Robots"} & set(a.topics)]
+    assert union == in_feed_order(union)
+    for query in [Query(limit=7), Query(limit=300), Query(sort="heat", limit=9), Query(min_heat=400, limit=30),
+                  Query(sort="heat", min_heat=300, min_quality=50, limit=40), Query(min_quality=98), Query()]:
+        expected = query.select(tuple(union), 50)
+        assert site.select(FeedKey("combined", ("ai", "robots")), query).articles == expected, query
+        assert len(set(expected)) == len(expected)

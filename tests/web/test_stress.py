@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import gzip
+import locale
 import os
 import random
 import sys
@@ -119,7 +120,7 @@ def test_threads_switching_all_the_time_get_only_whole_correct_answers(seeds, se
     lock = threading.Lock()
     threads = [threading.Thread(target=request, args=(seed,)) for seed in range(THREADS)]
     threads.append(threading.Thread(target=edit))
-    interval = sys.getswitchinterval()
+    interval, locale_before = sys.getswitchinterval(), locale.setlocale(locale.LC_ALL)
     sys.setswitchinterval(1e-6)
     try:
         for thread in threads:
@@ -131,6 +132,7 @@ def test_threads_switching_all_the_time_get_only_whole_correct_answers(seeds, se
     finally:
         sys.setswitchinterval(interval)
     assert not any(thread.is_alive() for thread in threads)
+    assert locale.setlocale(locale.LC_ALL) == locale_before, "the process's locale was left changed"
     assert failures == [], f"{len(failures)} wrong answers, e.g. {failures[:5]}"
     # The run tested something: many answers of both kinds, and reloads while they were given.
     assert statuses[200] >= 100 and statuses[304] >= 10 and reloads[0] >= 3, (statuses, reloads)
