@@ -149,3 +149,24 @@ def test_a_query_feed_is_compressed_only_for_clients_that_ask_and_only_once(clie
     again = client.get("/feeds/all.atom?limit=3", headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
     assert again.status_code == 200 and len(compressed) == 2
     assert client.get("/feeds/all.atom?limit=2", headers={"Accept-Encoding": "gzip", "If-None-Match": etag}).status_code == 304
+
+
+def test_requests_that_alternate_formats_render_each_entry_once_per_format(client, monkeypatch) -> None:
+    """The site keeps every format's rendered entries side by side: alternating formats discards none."""
+    import dataclasses as dc
+
+    from feedpub.render import FORMATS
+
+    rendered: list[tuple[str, str]] = []
+    for extension, format_ in list(FORMATS.items()):
+        def counted(entry, format_=format_, extension=extension):
+            rendered.append((extension, entry.url))
+            return format_.entry(entry)
+
+        monkeypatch.setitem(FORMATS, extension, dc.replace(format_, entry=counted))
+    for limit in (1, 2, 3, 4, 5, 2):
+        for extension in ("atom", "rss", "json"):
+            assert client.get(f"/feeds/all.{extension}?limit={limit}").status_code == 200
+    for extension in ("atom", "rss", "json"):
+        assert client.get(f"/feeds/topics/ai+robots.{extension}?sort=heat").status_code == 200
+    assert len(rendered) == len(set(rendered)) == 3 * len(STORIES)
