@@ -7,6 +7,7 @@ The static writer and the web app both ask a `Site` for documents by `feedpub.fe
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import heapq
 import threading
@@ -28,10 +29,15 @@ from .feeds.query import Query
 from .ingest.cache import ArticleCache
 from .ingest.loader import load_folder
 from .model import Article, Problem
+from .recent import Recent
 from .render import FORMATS, Format
 from .render.opml import OPML_CONTENT_TYPE, render_opml
 from .render.pages import feed_stylesheet, index_rows, render_feed_page, render_index
 
+# Written as it is by every format, and unlike anything a feed's own text holds.
+QUERY_PLACEHOLDER = "feedpub-query-7c1e94d2b8a3"
+_PLACEHOLDER_BYTES = QUERY_PLACEHOLDER.encode("ascii")
+MAX_ENVELOPES = 1024
 _url = attrgetter("url")
 _revision = attrgetter("revision")
 HTML = "text/html; charset=utf-8"
@@ -164,6 +170,9 @@ class Site:
         # Each published feed's articles in each query order, made on the first query that asks, so that
         # a query feed showing the head of an order is slices and a join (see `_Ranking`).
         self._rankings: dict[tuple[FeedKey, str], _Ranking] = {}
+        # Query feeds of one document and one newest time differ only in the query string of their links:
+        # each is spliced into one envelope, made with a placeholder (see `render`).
+        self._envelopes: Recent[tuple[DocKey, datetime], bytes] = Recent(MAX_ENVELOPES)
 
     @property
     def errors(self) -> int:
@@ -347,7 +356,11 @@ class Site:
             fragments = self._fragments.setdefault(key.format, {})
         if selection.head_of is None:
             return Document(format_.render(feed, fragments), format_.content_type, feed.updated)
-        body = format_.document(feed, selection.head_of.fragments(format_, fragments, len(feed.entries)))
+        envelope = self._envelopes.get((key, feed.updated), lambda: format_.envelope(
+            dataclasses.replace(feed, query_string=QUERY_PLACEHOLDER, entries=())))
+        assert envelope is not None
+        envelope = envelope.replace(_PLACEHOLDER_BYTES, format_.escape_query(feed.query_string).encode("ascii"))
+        body = format_.splice(envelope, selection.head_of.fragments(format_, fragments, len(feed.entries)))
         return Document(body, format_.content_type, feed.updated, self._head_digest(key, selection, query))
 
     def forget_fragments(self, format_: str) -> None:

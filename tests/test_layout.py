@@ -15,7 +15,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "feedpub"
 STAGES = ("ingest", "feeds", "render", "static", "web")
-# What each stage may import of feedpub, besides the top-level modules model, errors, changes and config.
+# What each stage may import of feedpub, besides the top-level modules model, errors, changes, config and recent.
 ALLOWED = {
     "ingest": {"ingest", "atomic"},
     "feeds": {"feeds"},
@@ -23,7 +23,7 @@ ALLOWED = {
     "static": {"static", "site", "atomic", "feeds", "render", "ingest"},
     "web": {"web", "site", "feeds", "render", "ingest"},
 }
-COMMON = {"model", "errors", "changes", "config", "__init__"}
+COMMON = {"model", "errors", "changes", "config", "recent", "__init__"}
 WRITES = ("write_text", "write_bytes", "replace_file", "Staging", "os.replace", "os.rename", "os.unlink", "mkdir")
 
 

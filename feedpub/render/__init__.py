@@ -11,24 +11,30 @@ from dataclasses import dataclass
 
 from ..feeds.document import Entry, Feed
 from ..feeds.keys import FEED_FORMATS
-from .jsonfeed import json_document, json_entry
-from .xmlfeeds import atom_document, atom_entry, rss_document, rss_entry
+from . import jsonfeed, xmlfeeds
 
 
 @dataclass(frozen=True)
 class Format:
-    """A format is two functions: one renders an entry, the other a document around rendered entries."""
+    """A format renders an entry, and a document without entries (its envelope) into which rendered entries
+    are spliced: a server keeps envelopes and entries apart and splices them per request."""
 
     name: str
     extension: str
     media_type: str
     entry: Callable[[Entry], bytes]
-    document: Callable[[Feed, list[bytes]], bytes]
+    envelope: Callable[[Feed], bytes]
+    splice: Callable[[bytes, list[bytes]], bytes]
+    escape_query: Callable[[str], str]  # a URL's query string (letters, digits, '=', '&') as the format writes it
     label: str = ""  # what pages call the format, the same on every page: "RSS", "Atom", "JSON Feed"
 
     @property
     def content_type(self) -> str:
         return f"{self.media_type}; charset=utf-8"
+
+    def document(self, feed: Feed, entries: list[bytes]) -> bytes:
+        """The bytes of ``feed`` around its rendered ``entries``."""
+        return self.splice(self.envelope(feed), entries)
 
     def render(self, feed: Feed, rendered: MutableMapping[Entry, bytes] | None = None) -> bytes:
         """The bytes of ``feed``; entries found in ``rendered`` are reused, new ones are added to it."""
@@ -43,9 +49,12 @@ class Format:
         return self.document(feed, fragments)
 
 
-RSS = Format("RSS 2.0", "rss", "application/rss+xml", rss_entry, rss_document, "RSS")
-ATOM = Format("Atom 1.0", "atom", "application/atom+xml", atom_entry, atom_document, "Atom")
-JSON_FEED = Format("JSON Feed 1.1", "json", "application/feed+json", json_entry, json_document, "JSON Feed")
+RSS = Format("RSS 2.0", "rss", "application/rss+xml", xmlfeeds.rss_entry, xmlfeeds.rss_envelope, xmlfeeds.rss_splice,
+             xmlfeeds.escape_query, "RSS")
+ATOM = Format("Atom 1.0", "atom", "application/atom+xml", xmlfeeds.atom_entry, xmlfeeds.atom_envelope,
+              xmlfeeds.atom_splice, xmlfeeds.escape_query, "Atom")
+JSON_FEED = Format("JSON Feed 1.1", "json", "application/feed+json", jsonfeed.json_entry, jsonfeed.json_envelope,
+                   jsonfeed.json_splice, jsonfeed.escape_query, "JSON Feed")
 
 FORMATS: dict[str, Format] = {f.extension: f for f in (RSS, ATOM, JSON_FEED)}
 assert tuple(FORMATS) == FEED_FORMATS, "the key module and the writers must name the same formats"

@@ -16,8 +16,8 @@ def json_entry(entry: Entry) -> bytes:
     return ("    " + text.replace("\n", "\n    ")).encode("utf-8")
 
 
-def json_document(feed: Feed, entries: list[bytes]) -> bytes:
-    """The document, with the pre-rendered items spliced into its ``items`` array."""
+def json_envelope(feed: Feed) -> bytes:
+    """The document of ``feed`` with an empty ``items`` array (see `json_splice`)."""
     document: dict[str, Any] = {
         "version": VERSION,
         "title": feed.title,
@@ -36,11 +36,20 @@ def json_document(feed: Feed, entries: list[bytes]) -> bytes:
     if feed.history.prev_archive is not None:
         # JSON Feed's pagination: the next page holds older items.
         document["next_url"] = feed.url("json", feed.history.prev_archive)
-    head = json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+
+
+def json_splice(envelope: bytes, entries: list[bytes]) -> bytes:
+    """The pre-rendered items spliced into the envelope's ``items`` array."""
     if not entries:
-        return head + b"\n"
-    at = head.index(_NO_ITEMS)
-    return b"".join([head[:at], b'"items": [\n', b",\n".join(entries), b"\n  ]", head[at + len(_NO_ITEMS):], b"\n"])
+        return envelope
+    at = envelope.index(_NO_ITEMS)
+    return b"".join([envelope[:at], b'"items": [\n', b",\n".join(entries), b"\n  ]", envelope[at + len(_NO_ITEMS) :]])
+
+
+def escape_query(query_string: str) -> str:
+    """A URL's query string as JSON writes it in a string: as it is (it holds no quote or backslash)."""
+    return query_string
 
 
 def _item(entry: Entry) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 feedgen builds both formats from one generator object, so both writers share `_generator`; each adds only
 what its format spells differently. Each entry is rendered once (``rss_entry``, ``atom_entry``) and the
-bytes are reused by every document that lists it (``rss_document``, ``atom_document``). Two feedgen defaults are overridden on purpose: entries are appended
+bytes are reused by every document that lists it, spliced into the document around them (``rss_envelope``
+and ``rss_splice``, ``atom_envelope`` and ``atom_splice``). Two feedgen defaults are overridden on purpose: entries are appended
 (feedgen prepends by default, which would reverse our order) and the feed's update time is the newest
 entry's, never the build time, so the same input always gives the same bytes.
 
@@ -60,7 +61,8 @@ def rss_entry(entry: Entry) -> bytes:
     return _fragment(element, RSS_NAMESPACES, b"    ")
 
 
-def rss_document(feed: Feed, entries: list[bytes]) -> bytes:
+def rss_envelope(feed: Feed) -> bytes:
+    """The RSS document of ``feed`` without its items (see `rss_splice`)."""
     generator = _generator(feed, "rss", "application/rss+xml")
     # Registered on the feed, extensions declare their namespaces once on <rss>, for every item (with the
     # classes: load_extension imports their modules again on every call, which a query feed would pay).
@@ -72,7 +74,11 @@ def rss_document(feed: Feed, entries: list[bytes]) -> bytes:
         generator.image(url=feed.logo or feed.icon, title=feed.title, link=feed.home_url)
     with _RSS_DATES:
         envelope = generator.rss_str(pretty=True)
-    return _insert(_with_stylesheet(envelope, feed), b"  </channel>", entries)
+    return _with_stylesheet(envelope, feed)
+
+
+def rss_splice(envelope: bytes, entries: list[bytes]) -> bytes:
+    return _insert(envelope, b"  </channel>", entries)
 
 
 def atom_entry(entry: Entry) -> bytes:
@@ -90,7 +96,8 @@ def atom_entry(entry: Entry) -> bytes:
     return _fragment(item.atom_entry(), {}, b"  ")
 
 
-def atom_document(feed: Feed, entries: list[bytes]) -> bytes:
+def atom_envelope(feed: Feed) -> bytes:
+    """The Atom document of ``feed`` without its entries (see `atom_splice`)."""
     generator = _generator(feed, "atom", "application/atom+xml")
     generator.id(feed.url("atom"))
     generator.subtitle(feed.description)
@@ -99,7 +106,16 @@ def atom_document(feed: Feed, entries: list[bytes]) -> bytes:
         generator.icon(feed.icon)
     if feed.logo:
         generator.logo(feed.logo)
-    return _insert(_with_stylesheet(generator.atom_str(pretty=True), feed), b"</feed>", entries)
+    return _with_stylesheet(generator.atom_str(pretty=True), feed)
+
+
+def atom_splice(envelope: bytes, entries: list[bytes]) -> bytes:
+    return _insert(envelope, b"</feed>", entries)
+
+
+def escape_query(query_string: str) -> str:
+    """A URL's query string as RSS and Atom write it, in attributes and text alike."""
+    return query_string.replace("&", "&amp;")
 
 
 def _fragment(element: etree._Element, namespaces: dict[str, str], indent: bytes) -> bytes:

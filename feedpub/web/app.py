@@ -11,7 +11,6 @@ import gzip
 import hashlib
 import logging
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from collections.abc import Callable, Mapping
@@ -29,6 +28,7 @@ from ..config import Settings, load_settings
 from ..feeds.document import ARCHIVE_MAX_AGE
 from ..feeds.keys import INDEX, DocKey, parse_path
 from ..feeds.query import Query
+from ..recent import Recent
 from ..site import Document, Site
 from .reload import Reloader
 from .websub import BackgroundPublisher, changed_between
@@ -151,8 +151,7 @@ class _Representations:
         self.site = site
         self.policy = policy
         self._documents: dict[str, _Rendered] = {}
-        self._queries: OrderedDict[tuple[str, str], _Rendered] = OrderedDict()
-        self._queries_lock = threading.Lock()  # request threads evict from it
+        self._queries: Recent[tuple[str, str], _Rendered] = Recent(MAX_QUERY_CACHE)
 
     def get(self, path: str, query: Query | None = None) -> _Rendered | None:
         """The document at ``path`` (with ``query``, a query feed), or None when there is none."""
@@ -170,19 +169,7 @@ class _Representations:
             if rendered is not None:
                 self._documents[path] = rendered  # a race renders the same bytes twice; either is kept
             return rendered
-        cache_key = (path, query.query_string())
-        with self._queries_lock:
-            rendered = self._queries.get(cache_key)
-            if rendered is not None:
-                self._queries.move_to_end(cache_key)
-                return rendered
-        rendered = self._render(key, query)
-        if rendered is not None:
-            with self._queries_lock:
-                self._queries[cache_key] = rendered
-                while len(self._queries) > MAX_QUERY_CACHE:
-                    self._queries.popitem(last=False)  # the least recently used
-        return rendered
+        return self._queries.get((path, query.query_string()), lambda: self._render(key, query))
 
     def _render(self, key: DocKey, query: Query | None) -> _Rendered | None:
         document = self.site.render(key, query)
