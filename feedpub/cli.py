@@ -7,6 +7,7 @@ import gc
 import json
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -14,7 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
-from .config import Settings, load_settings
+from .config import Settings, is_loopback, load_settings
+from .ingest.loader import DEFAULT_EXTENSIONS
 from .errors import FeedpubError
 from .site import Site, load_site
 from .static.ledger import LedgerError, save_ledger
@@ -23,7 +25,10 @@ from .static.writer import write_site
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # argparse would show the top-level usage; the subcommand's own says what it takes.
+        args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         settings = load_settings(args.config).with_overrides(
             seeds=args.seeds,
@@ -37,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.command(args, settings))
     except FeedpubError as error:
         print(f"feedpub: {error}", file=sys.stderr)
-        return 2
+        return error.exit_status
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--cache-dir", type=Path, help="where parsed articles are cached (default: ~/.cache/feedpub)")
     build.add_argument("--strict", action="store_true", help="exit with status 1 when any article has an error")
     build.add_argument("--quiet", action="store_true", help="print only problems and errors")
-    build.set_defaults(command=_build)
+    build.set_defaults(command=_build, parser=build)
 
     check = commands.add_parser(
         "check",
@@ -70,10 +75,10 @@ def _parser() -> argparse.ArgumentParser:
         "Exit status 1 when any article has an error (or any warning, with --strict).",
     )
     check.add_argument("seeds_folder", nargs="?", type=Path, metavar="SEEDS", help="folder to check (default: seeds/)")
-    check.add_argument("--config", type=Path, help="settings file (default: feedpub.toml, if present)")
+    _common_options(check)
     check.add_argument("--strict", action="store_true", help="exit with status 1 on warnings too")
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    check.set_defaults(command=_check, seeds=None)
+    check.set_defaults(command=_check, parser=check)
 
     serve = commands.add_parser(
         "serve",
@@ -82,10 +87,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     _common_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=5000, help="port to listen on (default: 5000)")
+    serve.add_argument("--port", type=_port, default=5000, help="port to listen on, 1 to 65535 (default: 5000)")
     serve.add_argument("--base-url", help="absolute URL used in self links (default: http://HOST:PORT)")
-    serve.set_defaults(command=_serve)
+    serve.set_defaults(command=_serve, parser=serve)
     return parser
+
+
+def _port(text: str) -> int:
+    if not (text.isdigit() and 1 <= int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"a port is a whole number from 1 to 65535, not {text!r}")
+    return int(text)
 
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
@@ -96,10 +107,22 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
 def _report_problems(build: Site) -> None:
     for problem in build.problems:
         print(problem, file=sys.stderr)
+    if build.files == 0:
+        extensions = ", ".join(DEFAULT_EXTENSIONS)
+        print(f"feedpub: warning: {build.settings.seeds} has no article files ({extensions}); every feed is empty",
+              file=sys.stderr)
+
+
+def _counted(number: int, noun: str) -> str:
+    """``1 article``, ``2 articles``: counts read as prose."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
+    if is_loopback(settings.base_url) and not args.quiet:
+        print(f"feedpub: warning: the feeds' links point at {settings.base_url}, this machine; to publish them on "
+              "the web, set base_url in feedpub.toml or pass --base-url https://your.site", file=sys.stderr)
     # The processors this process may use (a container may allow fewer than the machine has).
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     with _long_lived_objects():
@@ -117,14 +140,18 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     catalog = build.catalog
     if not args.quiet:
         seconds = time.perf_counter() - started
+        archives = len(build.feeds()) - 1 - len(catalog.topics) - len(catalog.providers)
+        with_archives = f" with {_counted(archives, 'archive')}" if archives else ""
         print(
-            f"Read {build.files} files from {settings.seeds}: {len(catalog.articles)} articles published, "
-            f"{catalog.unpublished} unpublished, {build.errors} skipped with errors, {build.warnings} warnings."
+            f"Read {_counted(build.files, 'file')} from {settings.seeds}: {_counted(len(catalog.articles), 'article')} published, "
+            f"{catalog.unpublished:,} unpublished, {build.errors:,} skipped with errors, "
+            f"{_counted(build.warnings, 'warning')}."
         )
         print(
-            f"Wrote {len(report.written)} files to {settings.out} ({len(report.unchanged)} unchanged, "
-            f"{len(report.removed)} removed): the all-articles feed, {len(catalog.topics)} topic feeds and "
-            f"{len(catalog.providers)} provider feeds with their archives, in RSS, Atom and JSON Feed, "
+            f"Wrote {_counted(len(report.written), 'file')} to {settings.out} ({len(report.unchanged):,} unchanged, "
+            f"{len(report.removed):,} removed): the all-articles feed, {_counted(len(catalog.topics), 'topic feed')} "
+            f"and {_counted(len(catalog.providers), 'provider feed')}"
+            f"{with_archives}, in RSS, Atom and JSON Feed, "
             f"in {seconds:.2f} s."
         )
     if settings.hub_url:
@@ -143,6 +170,8 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
     if args.seeds_folder is not None:
+        if args.seeds is not None and args.seeds != args.seeds_folder:
+            args.parser.error(f"two seeds folders given, {args.seeds_folder} and --seeds {args.seeds}; give one")
         settings = settings.with_overrides(seeds=args.seeds_folder)
     build = load_site(settings)
     published = len(build.catalog.articles)
@@ -160,9 +189,11 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for problem in build.problems:
             print(problem)
+        none_found = f" (no {', '.join(DEFAULT_EXTENSIONS)} files)" if build.files == 0 else ""
         print(
-            f"{build.files} files checked in {settings.seeds}: {build.errors} errors, {build.warnings} warnings; "
-            f"{published} articles would be published."
+            f"{_counted(build.files, 'file')} checked in {settings.seeds}{none_found}: "
+            f"{_counted(build.errors, 'error')}, {_counted(build.warnings, 'warning')}; "
+            f"{_counted(published, 'article')} would be published."
         )
     failed = build.errors > 0 or (args.strict and build.warnings > 0)
     return 1 if failed else 0
@@ -192,11 +223,30 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from .web import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    if not sys.stderr.isatty():
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_plain_log_lines)  # werkzeug colours its request lines even into a file
     if args.base_url is None and settings.base_url == Settings.base_url:
         settings = settings.with_overrides(base_url=f"http://{args.host}:{args.port}")
     app = create_app(settings)
-    app.run(host=args.host, port=args.port)
+    try:
+        app.run(host=args.host, port=args.port)
+    except OSError as error:
+        print(f"feedpub: cannot listen on {args.host}:{args.port} ({error.strerror or error}); "
+              "choose another --port or --host", file=sys.stderr)
+        return 1
     return 0
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _plain_log_lines(record: logging.LogRecord) -> bool:
+    """A logging filter that takes terminal colour codes out of a line bound for a file or a pipe."""
+    message = record.getMessage()
+    if "\x1b" in message:
+        record.msg, record.args = _ANSI.sub("", message), ()
+    return True
 
 
 @contextmanager

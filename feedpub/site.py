@@ -18,9 +18,9 @@ from .config import Settings
 from .errors import InputError
 from .feeds.archives import Archives
 from .feeds.catalog import Catalog, build_catalog
-from .feeds.document import ARCHIVE_MAX_AGE, EPOCH, Entry, Feed, History
+from .feeds.document import ARCHIVE_MAX_AGE, NO_ARTICLES_YET, Entry, Feed, History
 from .feeds.keys import INDEX, OPML, PAGE, STYLESHEET, DocKey, FeedKey
-from .feeds.kinds import KINDS, subscription_keys
+from .feeds.kinds import KINDS, articles_of, subscription_keys
 from .feeds.ledger import ArchiveLedger, read_ledger
 from .feeds.query import Query
 from .ingest.cache import ArticleCache
@@ -199,7 +199,7 @@ class Site:
             base_url=settings.feeds_url,
             language=settings.language,
             author=settings.author,
-            updated=max((entry.updated for entry in listed), default=EPOCH),
+            updated=max((entry.updated for entry in listed), default=None) or self._newest_update(selection),
             entries=listed,
             history=selection.history,
             query_string=query.query_string() if query is not None else "",
@@ -208,6 +208,14 @@ class Site:
             icon=selection.image or settings.icon or None,
             logo=selection.image or settings.logo or None,
         )
+
+    def _newest_update(self, selection: Selection) -> datetime:
+        """The time of a document with no entries (a query that matched nothing, an empty topic page): the
+        newest time among the articles it would list, else the site's, so it stays deterministic."""
+        for articles in (articles_of(self.catalog, selection.key.subscription), self.catalog.articles):
+            if articles:
+                return max(article.updated_at for article in articles[: self.settings.limit])
+        return NO_ARTICLES_YET
 
     def _entry(self, article: Article) -> Entry:
         return Entry(

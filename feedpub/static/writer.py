@@ -7,6 +7,7 @@ change are not touched, so static hosts keep their ETags and Last-Modified times
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -45,13 +46,34 @@ def write_site(
     """Write every document of ``site`` under ``out`` and remove feed files that no longer exist.
 
     ``progress(done, total)`` is called as documents are done, for a progress bar. With more than one
-    worker, many documents to render are rendered in that many processes (see `feedpub.rendering`).
+    worker, many documents to render are rendered in that many processes (see `feedpub.static.parallel`).
+    Raises `PublishError` saying which file could not be written and why; the files published before
+    are then left whole, as they were.
     """
-    report = WriteReport()
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        return _write_site(site, out, progress, workers)
     except OSError as error:
-        raise PublishError(f"cannot create the output folder {out}: {error.strerror}") from None
+        raise PublishError(_failure(error, out)) from None
+
+
+def _failure(error: OSError, out: Path) -> str:
+    """What went wrong writing under ``out``, said for a person: which file, why, and what to do."""
+    where = error.filename or out
+    if error.errno == errno.ENOSPC or error.errno == errno.EDQUOT:
+        advice = f"the disk holding {out} is full; free some space and build again"
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        advice = f"this user may not write to {where}; make {out} writable, or choose another --out"
+    elif error.errno in (errno.ENOTDIR, errno.EEXIST):
+        blocking = next((parent for parent in (Path(where), *Path(where).parents) if parent.is_file()), Path(where))
+        advice = f"{blocking} is a file, not a folder; move it away, or choose another --out"
+    else:
+        advice = f"{error.strerror or error} ({where})"
+    return f"cannot write the feeds to {out}: {advice}. The feeds published before were left as they were."
+
+
+def _write_site(site: Site, out: Path, progress: Callable[[int, int], None] | None, workers: int) -> WriteReport:
+    report = WriteReport()
+    out.mkdir(parents=True, exist_ok=True)
     root = str(out)
     with _exclusive(out):
         found = _Listing.of(root)
