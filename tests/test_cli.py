@@ -57,6 +57,7 @@ def explained_options(help_text: str) -> dict[str, str]:
 
 OPTIONS = {
     "build": {"--seeds", "--config", "--out", "--base-url", "--limit", "--title", "--strict", "--quiet"},
+    "check": {"--seeds", "--config", "--strict", "--format"},
     "serve": {"--seeds", "--config", "--host", "--port", "--base-url"},
 }
 
@@ -151,7 +152,7 @@ def test_a_seeds_folder_that_does_not_exist_fails_and_leaves_the_published_feeds
     assert after == before
 
 
-@pytest.mark.parametrize("command", ["build", "serve"])
+@pytest.mark.parametrize("command", sorted(OPTIONS))
 def test_help_explains_every_option(capsys, command):
     with pytest.raises(SystemExit) as exited:
         main([command, "--help"])
@@ -260,3 +261,11 @@ def test_write_site_reports_progress_up_to_the_last_document(build, settings):
     calls = []
     write_site(build(), settings.out, lambda done, total: calls.append((done, total)))
     assert calls and calls[-1][0] == calls[-1][1] == len(list(document_paths(build())))
+
+
+@pytest.mark.parametrize("command", sorted(OPTIONS))
+def test_the_readme_synopsis_lists_every_option_the_command_takes(capsys, command):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    offered = set(explained_options(capsys.readouterr().out)) - {"-h", "--help"}
+    assert offered <= documented_options(command), f"README's synopsis lacks {sorted(offered - documented_options(command))}"

@@ -30,3 +30,17 @@ def test_loading_a_site_leaves_the_cycle_collector_as_it_found_it(seeds, setting
     frozen, enabled = gc.get_freeze_count(), gc.isenabled()
     load_site(settings)
     assert (gc.get_freeze_count(), gc.isenabled()) == (frozen, enabled)
+
+
+def test_an_empty_feed_is_dated_plausibly_and_deterministically(seeds, settings) -> None:
+    """Validators flag dates before 1990: an empty site, or a query that matches nothing, is never 1970."""
+    from feedpub.feeds.keys import ALL
+    from feedpub.feeds.query import Query
+
+    empty = load_site(settings)
+    assert empty.describe(ALL).updated.year == 2000
+    assert "1970" not in render_path(empty, "all.rss").body.decode()
+    write_article(seeds, "a.md", **article("a", publishedDateTime="2024-05-01T12:00:00Z"))
+    site = load_site(settings)
+    nothing = site.describe(ALL, Query(min_heat=10**6))
+    assert nothing.entries == () and nothing.updated.isoformat() == "2024-05-01T12:00:00+00:00"

@@ -253,9 +253,15 @@ def _serve(path: str) -> Response:
     query = _query(path, request)
     rendered = current_app.extensions["feedpub"].representations.get(path, query)
     if rendered is None:
-        return Response(f"No feed at /feeds/{path}. The list of feeds is at /feeds/\n", 404, mimetype="text/plain")
+        return Response(f"No feed at /feeds/{_shown(path)}. The list of feeds is at /feeds/\n", 404, mimetype="text/plain")
     status, headers, body = rendered.answer(request.environ)
     return Response(body, status, list(headers))
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    """Part of a request echoed in an answer: printable characters only, and short."""
+    printable = "".join(char if char.isprintable() else "?" for char in text[: limit + 1])
+    return printable if len(printable) <= limit else printable[:limit] + "…"
 
 
 class BadQuery(BadRequest):
