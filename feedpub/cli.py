@@ -104,6 +104,20 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="settings file (default: feedpub.toml, if present)")
 
 
+class _Said(logging.Handler):
+    """Library warnings (an article cache that could not be saved, say) said as the command's own lines:
+    ``feedpub: warning: ...`` on whatever standard error is at the time."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"feedpub: {record.levelname.lower()}: {record.getMessage()}", file=sys.stderr)
+
+
+def _say_library_warnings() -> None:
+    root = logging.getLogger()
+    if not any(isinstance(handler, _Said) for handler in root.handlers):
+        root.addHandler(_Said(logging.WARNING))
+
+
 def _report_problems(build: Site) -> None:
     for problem in build.problems:
         print(problem, file=sys.stderr)
@@ -120,6 +134,7 @@ def _counted(number: int, noun: str) -> str:
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
+    _say_library_warnings()
     if is_loopback(settings.base_url) and not args.quiet:
         print(f"feedpub: warning: the feeds' links point at {settings.base_url}, this machine; to publish them on "
               "the web, set base_url in feedpub.toml or pass --base-url https://your.site", file=sys.stderr)

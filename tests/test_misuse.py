@@ -291,3 +291,10 @@ def test_a_full_disk_fails_the_build_with_one_line_and_keeps_the_published_feeds
     assert one_line(err).startswith(f"feedpub: cannot write the feeds to {out}: the disk holding {out} is full")
     assert files_under(out) == before, "every published file is as it was"
     assert not list(out.rglob(".*.tmp")), "no staged file is left to fill the disk"
+
+
+def test_a_cache_that_cannot_be_saved_is_a_labelled_warning(project, capsys) -> None:
+    (project / "cache").write_text("a file where the cache folder should be")
+    status, _, err = run(capsys, "--", "--cache-dir", "cache")
+    assert status == 0
+    assert one_line(err).startswith("feedpub: warning: could not save the article cache in cache/articles-")

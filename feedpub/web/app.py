@@ -25,6 +25,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.http import http_date, parse_accept_header, parse_date, parse_etags
 
 from ..config import Settings, load_settings
+from ..errors import FeedpubError
 from ..feeds.document import ARCHIVE_MAX_AGE
 from ..feeds.keys import INDEX, DocKey, parse_path
 from ..feeds.query import Query
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         served.reloader.ensure_running(settings.reload_interval)  # and again in each forked worker
     app.register_blueprint(feeds)
     app.register_error_handler(HTTPException, _plain_error)
+    app.register_error_handler(FeedpubError, _unavailable)
     return app
 
 
@@ -316,6 +318,13 @@ def _etags(value: str) -> ETags:
 @lru_cache(maxsize=256)
 def _date(value: str | None) -> datetime | None:
     return parse_date(value)
+
+
+def _unavailable(error: FeedpubError) -> Response:
+    """An expected failure while answering: one log line and a short answer, never a stack trace."""
+    log.error("feedpub: %s", error)
+    return Response("503 Service Unavailable: the feeds cannot be served right now; try again later\n", 503,
+                    {"Retry-After": "60"}, mimetype="text/plain")
 
 
 def _plain_error(error: HTTPException) -> Response:
