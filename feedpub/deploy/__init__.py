@@ -5,7 +5,8 @@ which order, and what to delete; the uploads run in a bounded thread pool, one p
 with a failed upload ends the deploy there, so nothing that links to a missing object is published, and
 nothing is deleted. The store is the truth, so running the command again converges from any state.
 
-boto3 is an optional dependency (``pip install 'feedpub[deploy]'``): it is imported only here, on demand.
+boto3 (botocore, its core) is an optional dependency (``pip install 'feedpub[deploy]'``): it is imported only
+by `feedpub.deploy.s3`, when a deploy starts.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 DEFAULT_MAX_DELETES = 256
 WORKERS = 16  # requests in flight: enough to hide round trips, few enough for any store's rate limits
+HASH_THREADS = 4  # slices of the output folder hashed side by side: more than most machines' cores
 
 __all__ = [
     "DEFAULT_MAX_DELETES", "DeployError", "DeployOptions", "DeployReport", "deploy", "object_headers",
@@ -87,7 +89,7 @@ def deploy(
 ) -> DeployReport:
     """Make the objects under ``options.target`` equal the files under ``out``.
 
-    ``session`` is a boto3 session (default: a new one on the standard credential chain); ``progress(done,
+    ``session`` is a botocore session (default: a new one on the standard credential chain); ``progress(done,
     total)`` is called as requests finish. Raises `DeployError` when the deploy cannot start; failed
     uploads are reported in the result, not raised.
     """
@@ -101,7 +103,7 @@ def deploy(
     with unchanging(out), ThreadPoolExecutor(max_workers=options.workers) as pool:
         store = Store(options.target, options.endpoint_url, session, options.workers)
         listing = pool.submit(store.list)  # the listing's round trips overlap hashing the files
-        local = scan(out, options.workers)
+        local = scan(out, HASH_THREADS)
         remote = {found.path: found for found in listing.result()}
         unknown = needs_digest(local, remote)
         for path, md5 in zip(unknown, pool.map(store.recorded_md5, unknown)):
