@@ -58,6 +58,7 @@ def explained_options(help_text: str) -> dict[str, str]:
 OPTIONS = {
     "build": {"--seeds", "--config", "--out", "--base-url", "--limit", "--title", "--strict", "--quiet"},
     "serve": {"--seeds", "--config", "--host", "--port", "--base-url"},
+    "deploy": {"--config", "--out", "--endpoint-url", "--dry-run", "--max-deletes", "--force", "--format", "--quiet"},
 }
 
 
@@ -147,7 +148,7 @@ def test_a_seeds_folder_that_does_not_exist_fails_and_leaves_the_published_feeds
     assert after == before
 
 
-@pytest.mark.parametrize("command", ["build", "serve"])
+@pytest.mark.parametrize("command", ["build", "serve", "deploy"])
 def test_help_explains_every_option(capsys, command):
     with pytest.raises(SystemExit) as exited:
         main([command, "--help"])

@@ -1,4 +1,5 @@
-"""Planning a deploy, without a store: targets, what changed, the upload order, deletes, and the headers."""
+"""Planning a deploy, without a store: targets, the local listing, what changed, the upload order, deletes,
+and the headers."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from feedpub.build import load_site
 from feedpub.config import Settings
 from feedpub.deploy import object_headers
+from feedpub.deploy.local import scan
 from feedpub.deploy.plan import (
     DeployError, LocalFile, Phase, RemoteObject, Target, etag_md5, make_plan, needs_digest, parse_target, phase_of,
 )
@@ -128,3 +130,22 @@ def test_object_headers_equal_the_servers_for_every_document(settings: Settings,
         response = client.get(f"/feeds/{path}")
         served = {name: response.headers[name] for name in ("Content-Type", "Cache-Control")}
         assert object_headers(path, settings) == served, path
+
+
+def test_the_local_listing_skips_hidden_files_and_hashes_only_what_changed(tmp_path) -> None:
+    out = tmp_path / "out"
+    for path, body in {"index.html": b"<p>", "all.atom": b"<feed/>", "topics/ai.rss": b"<rss/>",
+                       ".feedpub-manifest.json": b"{}", ".hidden/x.atom": b"x"}.items():
+        (out / path).parent.mkdir(parents=True, exist_ok=True)
+        (out / path).write_bytes(body)
+    first = scan(out, 2)
+    assert sorted(first) == ["all.atom", "index.html", "topics/ai.rss"]
+    assert first["all.atom"] == LocalFile("all.atom", 7, hashlib.md5(b"<feed/>").hexdigest())
+
+    (out / "all.atom").write_bytes(b"<FEED/>")  # same size, other bytes: its stat key tells
+    (out / "topics/ai.rss").unlink()
+    second = scan(out, 2)
+    assert sorted(second) == ["all.atom", "index.html"]
+    assert second["all.atom"].md5 == hashlib.md5(b"<FEED/>").hexdigest()
+    assert second["index.html"] == first["index.html"]
+

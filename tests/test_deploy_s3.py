@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.session
 import feedparser
 import pytest
 from botocore.config import Config
@@ -333,8 +334,8 @@ def test_removing_a_topic_deletes_its_objects_after_every_upload(capsys, weed, b
     shutil.rmtree(project.seeds / "garden")
     project.build(capsys)
     requests: list[tuple[str, str]] = []
-    session = boto3.session.Session()
-    session.events.register(
+    session = botocore.session.get_session()
+    session.register(
         "before-call.s3", lambda model, params, **_: requests.append((model.name, params.get("url_path", "")))
     )
     settings = Settings(out=project.out, base_url=BASE_URL)
@@ -483,3 +484,21 @@ def test_the_summary_line_says_what_was_sent(capsys, weed, bucket, project) -> N
         rf"\({sum(map(len, files.values()))} bytes\), deleted 0 objects, 0 unchanged, in \d+\.\d\d s\.\n", out
     )
     assert set(stored(weed, bucket)) == keys(files, "site/feeds/")
+
+
+def test_the_store_is_the_truth_what_others_changed_is_put_right(capsys, weed, bucket, project) -> None:
+    write_stories(project.seeds, 5)
+    project.build(capsys)
+    deploy_json(capsys, weed, project, bucket)
+    client = weed.client()
+    client.put_object(Bucket=bucket, Key="feeds/all.atom", Body=b"changed by someone else")
+    client.delete_object(Bucket=bucket, Key="feeds/all/archive/1.rss")
+    client.put_object(Bucket=bucket, Key="feeds/stray.txt", Body=b"not feedpub's")
+    client.put_object(Bucket=bucket, Key="other/keep.txt", Body=b"outside the prefix")
+
+    report = deploy_json(capsys, weed, project, bucket)
+
+    assert set(report["uploaded"]) == {"feeds/all.atom", "feeds/all/archive/1.rss"}
+    assert report["deleted"] == ["feeds/stray.txt"]
+    assert set(stored(weed, bucket)) == keys(files_under(project.out)) | {"other/keep.txt"}
+

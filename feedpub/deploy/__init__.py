@@ -102,7 +102,7 @@ def deploy(
 
     with unchanging(out), ThreadPoolExecutor(max_workers=options.workers) as pool:
         store = Store(options.target, options.endpoint_url, session, options.workers)
-        listing = pool.submit(store.list)  # the listing's round trips overlap hashing the files
+        listing = pool.submit(store.list)  # the listing's round trips overlap the local scan
         local = scan(out, HASH_THREADS)
         remote = {found.path: found for found in listing.result()}
         unknown = needs_digest(local, remote)

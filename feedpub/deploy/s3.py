@@ -63,7 +63,11 @@ class Store:
         self.where = self.client.meta.endpoint_url
 
     def list(self) -> list[RemoteObject]:
-        """Every object under the prefix, from ListObjectsV2 (a request per 1,000 objects)."""
+        """Every object under the prefix, from ListObjectsV2 (a request per 1,000 objects).
+
+        One listing, page after page: listing ranges side by side (``StartAfter``) would need the store to
+        order keys as S3 does, and SeaweedFS, for one, lists a folder's contents before its siblings.
+        """
         prefix = self.target.prefix
         found: list[RemoteObject] = []
         try:
