@@ -39,29 +39,16 @@ from feedpub.config import Settings
 from feedpub.deploy import DeployOptions, deploy, parse_target
 
 from .conftest import BASE_URL, FEEDS_URL, files_under, write_article, write_stories
+from .test_deploy_nginx import ARCHIVE as ARCHIVE_CACHE, CONTENT_TYPES, FEED as FEED_CACHE, _in_ci
 from .test_websub import Hub
 
 ACCESS_KEY, SECRET_KEY = "feedpub-test", "feedpub-test-secret"
 HALF_KEY, HALF_SECRET = "feedpub-half", "feedpub-half-secret"  # may write only under midway/feeds/topics/
 MIDWAY = "midway"
 STARTUP_SECONDS = 30
-CONTENT_TYPES = {
-    "rss": "application/rss+xml; charset=utf-8",
-    "atom": "application/atom+xml; charset=utf-8",
-    "json": "application/feed+json; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "xml": "text/x-opml; charset=utf-8",
-    "xsl": "text/xsl; charset=utf-8",
-}
-FEED_CACHE = "public, max-age=300"
-ARCHIVE_CACHE = "public, max-age=86400"
 
 
 # --- the SeaweedFS server ----------------------------------------------------------------------------------
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
 
 def _weed_binary() -> str | None:
     """`weed` on PATH, or beside this Python (the test extra installs it into the virtual environment)."""
@@ -351,14 +338,20 @@ def test_removing_a_topic_deletes_its_objects_after_every_upload(capsys, weed, b
     assert broken_links(weed, bucket) == []
 
 
-def test_a_dry_run_prints_the_plan_and_changes_nothing(capsys, weed, bucket, project) -> None:
+def deployed_then_topic_removed(capsys, weed: Weed, bucket: str, project: Project) -> dict[str, str]:
+    """Deploy a site with a Gardening topic, then remove the topic's articles and build again; the objects
+    the bucket holds then."""
     write_stories(project.seeds, 3)
     write_topic(project.seeds / "garden", "Gardening", range(10, 13))
     project.build(capsys)
     deploy_json(capsys, weed, project, bucket)
     shutil.rmtree(project.seeds / "garden")
     project.build(capsys)
-    objects = stored(weed, bucket)
+    return stored(weed, bucket)
+
+
+def test_a_dry_run_prints_the_plan_and_changes_nothing(capsys, weed, bucket, project) -> None:
+    objects = deployed_then_topic_removed(capsys, weed, bucket, project)
 
     status, out, _ = run_deploy(capsys, weed, project, f"s3://{bucket}/feeds", "--dry-run")
 
@@ -368,13 +361,7 @@ def test_a_dry_run_prints_the_plan_and_changes_nothing(capsys, weed, bucket, pro
 
 
 def test_max_deletes_refuses_before_changing_anything(capsys, weed, bucket, project) -> None:
-    write_stories(project.seeds, 3)
-    write_topic(project.seeds / "garden", "Gardening", range(10, 13))
-    project.build(capsys)
-    deploy_json(capsys, weed, project, bucket)
-    shutil.rmtree(project.seeds / "garden")
-    project.build(capsys)
-    objects = stored(weed, bucket)
+    objects = deployed_then_topic_removed(capsys, weed, bucket, project)
 
     status, _, err = run_deploy(capsys, weed, project, f"s3://{bucket}/feeds", "--max-deletes", "3")
 

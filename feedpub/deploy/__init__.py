@@ -100,28 +100,40 @@ def deploy(
             f"feedpub deploy needs {error.name}, which is not installed: pip install 'feedpub[deploy]'", status=2
         ) from None
 
-    with unchanging(out), ThreadPoolExecutor(max_workers=options.workers) as pool:
-        store = Store(options.target, options.endpoint_url, session, options.workers)
-        listing = pool.submit(store.list)  # the listing's round trips overlap the local scan
-        local = scan(out, HASH_THREADS)
-        remote = {found.path: found for found in listing.result()}
-        unknown = needs_digest(local, remote)
-        for path, md5 in zip(unknown, pool.map(store.recorded_md5, unknown)):
-            remote[path] = RemoteObject(path, remote[path].size, md5)
-        plan = make_plan(local, remote.values(), options.force)
-        report = DeployReport(options.target, plan, options.dry_run)
-        if options.dry_run:
-            return report
-        if len(plan.deletes) > options.max_deletes:
-            raise DeployError(
-                f"this deploy would delete {len(plan.deletes)} objects under {options.target}, more than "
-                f"--max-deletes {options.max_deletes}; nothing was changed. Check that {out} is the fully "
-                "built site (`feedpub deploy --dry-run` lists the deletes), then deploy with a higher "
-                "--max-deletes",
-                status=1,
-            )
-        _run(out, settings, store, plan, pool, report, progress)
+    pool = ThreadPoolExecutor(max_workers=options.workers)
+    try:
+        with unchanging(out):
+            return _plan_and_run(out, settings, options, Store(options.target, options.endpoint_url, session, options.workers),
+                           pool, progress)
+    finally:
+        pool.shutdown(cancel_futures=True)  # interrupted (Ctrl-C): send nothing more of the phase
+
+
+def _plan_and_run(
+    out: Path, settings: Settings, options: DeployOptions, store: Store, pool: ThreadPoolExecutor,
+    progress: Callable[[int, int], None] | None,
+) -> DeployReport:
+    """Compare the folder with one listing of the store, then (unless dry) send the plan, phase by phase."""
+    listing = pool.submit(store.list)  # the listing's round trips overlap the local scan
+    local = scan(out, HASH_THREADS)
+    remote = {found.path: found for found in listing.result()}
+    unknown = needs_digest(local, remote)
+    for path, md5 in zip(unknown, pool.map(store.recorded_md5, unknown)):
+        remote[path] = RemoteObject(path, remote[path].size, md5)
+    plan = make_plan(local, remote.values(), options.force)
+    report = DeployReport(options.target, plan, options.dry_run)
+    if options.dry_run:
         return report
+    if len(plan.deletes) > options.max_deletes:
+        raise DeployError(
+            f"this deploy would delete {len(plan.deletes)} objects under {options.target}, more than "
+            f"--max-deletes {options.max_deletes}; nothing was changed. Check that {out} is the fully "
+            "built site (`feedpub deploy --dry-run` lists the deletes), then deploy with a higher "
+            "--max-deletes",
+            status=1,
+        )
+    _run(out, settings, store, plan, pool, report, progress)
+    return report
 
 
 def _run(
