@@ -15,7 +15,7 @@ from pathlib import Path
 from . import __version__
 from .build import Build, load_site
 from .config import ConfigError, Settings, load_settings
-from .deploy import DEFAULT_MAX_DELETES
+from .deploy import DEFAULT_MAX_DELETES, DeployReport
 from .history import LedgerError
 from .publish import PublishError, write_site
 
@@ -225,8 +225,10 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
     text = args.format == "text"
     bar = _ProgressBar(started, "Uploading") if text and not args.quiet and sys.stderr.isatty() else None
     try:
-        target = parse_target(settings.deploy_target)
-        options = DeployOptions(target, settings.deploy_endpoint_url, args.dry_run, args.max_deletes, args.force)
+        options = DeployOptions(
+            parse_target(settings.deploy_target), settings.deploy_endpoint_url, args.dry_run, args.max_deletes,
+            args.force,
+        )
         report = deploy(settings.out, settings, options, progress=bar)
     except DeployError as error:
         print(f"feedpub: {error}", file=sys.stderr)
@@ -234,9 +236,19 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         if bar is not None:
             bar.close()
-    plan, seconds = report.plan, time.perf_counter() - started
+    _print_deploy(report, args, settings, time.perf_counter() - started)
+    if not args.dry_run:
+        _tell_hub(settings, report.uploaded, args.quiet or not text)
+    return 1 if report.failed else 0
+
+
+def _print_deploy(report: DeployReport, args: argparse.Namespace, settings: Settings, seconds: float) -> None:
+    """Failures on standard error; then the JSON report, the dry run's plan, or the summary line."""
+    plan, target = report.plan, report.target
+    deletes = set(plan.deletes)
     for path, why in report.failed.items():
-        print(f"feedpub: could not upload {target.key(path)} to {target}: {why}", file=sys.stderr)
+        action = "delete" if path in deletes else "upload"
+        print(f"feedpub: could not {action} {target.key(path)} in {target}: {why}", file=sys.stderr)
     if report.failed:
         print(
             f"feedpub: {len(report.failed)} requests failed and {report.skipped} uploads and deletes that "
@@ -244,7 +256,7 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
             "deploy again to finish",
             file=sys.stderr,
         )
-    if not text:
+    if args.format == "json":
         print(json.dumps({**report.as_json(), "seconds": round(seconds, 3)}, indent=2))
     elif args.dry_run:
         for upload in plan.uploads:
@@ -262,9 +274,6 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
             f"Deployed {settings.out} to {target}: uploaded {len(report.uploaded)} files ({report.bytes} bytes), "
             f"deleted {len(report.deleted)} objects, {plan.unchanged} unchanged, in {seconds:.2f} s."
         )
-    if not args.dry_run:
-        _tell_hub(settings, report.uploaded, args.quiet or not text)
-    return 1 if report.failed else 0
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -421,7 +421,7 @@ def test_a_deploy_failing_midway_publishes_no_broken_link_and_a_rerun_converges(
     status, _, err = run_deploy(capsys, weed, project, f"s3://{MIDWAY}/feeds")
 
     assert status == 1
-    assert f"could not upload feeds/all/archive/2.atom to s3://{MIDWAY}/feeds/: AccessDenied" in err
+    assert f"could not upload feeds/all/archive/2.atom in s3://{MIDWAY}/feeds/: AccessDenied" in err
     assert "deploy again to finish" in err
     now = stored(weed, MIDWAY)
     assert now["feeds/all.atom"] == published["feeds/all.atom"]  # the feeds were held back...
