@@ -89,7 +89,9 @@ def free_ports(count: int) -> list[int]:
     return ports
 
 
-def start_weed(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_weed(folder: Path) -> tuple[subprocess.Popen[bytes], str, list[Path]]:
+    """A SeaweedFS server with its data, logs and sockets in ``folder``, but for the gRPC sockets it always
+    puts in /tmp (returned, to be removed once it is killed)."""
     (folder / "data").mkdir()
     identities = {"identities": [{"name": "bench", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
                                   "actions": ["Admin", "Read", "List", "Tagging", "Write"]}]}
@@ -97,12 +99,13 @@ def start_weed(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = free_ports(8)
     with open(folder / "weed.log", "wb") as log:
         process = subprocess.Popen(
-            [weed_binary(), "server", f"-dir={folder / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-             f"-master.port={master}", f"-master.port.grpc={master_grpc}", "-master.telemetry=false",
-             "-master.volumeSizeLimitMB=256", f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}",
-             "-volume.max=100", "-volume.preStopSeconds=0", f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
+            [weed_binary(), f"-logdir={folder}", "server", f"-dir={folder / 'data'}", "-ip=127.0.0.1",
+             "-ip.bind=127.0.0.1", f"-master.port={master}", f"-master.port.grpc={master_grpc}",
+             "-master.telemetry=false", "-master.volumeSizeLimitMB=256", f"-volume.port={volume}",
+             f"-volume.port.grpc={volume_grpc}", "-volume.max=100", "-volume.preStopSeconds=0",
+             f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}", f"-filer.localSocket={folder / 'filer.sock'}",
              "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}", f"-s3.config={folder / 's3.json'}",
-             "-s3.port.iceberg=0", "-s3.port.lance=0"],
+             f"-s3.localSocket={folder / 's3.sock'}", "-s3.port.iceberg=0", "-s3.port.lance=0"],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
         )
     endpoint = f"http://127.0.0.1:{s3}"
@@ -116,7 +119,9 @@ def start_weed(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
             client.create_bucket(Bucket=BUCKET)
             client.put_object(Bucket=BUCKET, Key="ready", Body=b"")
             client.delete_object(Bucket=BUCKET, Key="ready")
-            return process, endpoint
+            sockets = [Path(f"/tmp/seaweedfs-{kind}-grpc-{port}.sock") for kind, port in
+                       (("master", master_grpc), ("volume", volume_grpc), ("filer", filer_grpc), ("s3", s3_grpc))]
+            return process, endpoint, sockets
         except Exception:  # noqa: BLE001 - not up yet
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"weed server did not start; see {folder / 'weed.log'}") from None
@@ -150,7 +155,7 @@ def run_size(size: int, args: argparse.Namespace, work: Path) -> list[tuple[int,
     seconds = build(feedpub, seeds, out, cache)
     files = sum(1 for _, _, names in os.walk(out) for name in names if not name.startswith("."))
     print(f"{size:,} articles: built {files:,} files in {seconds:.1f} s", file=sys.stderr)
-    server, endpoint = start_weed(Path(tempfile.mkdtemp(prefix="weed-", dir=work)))
+    server, endpoint, sockets = start_weed(Path(tempfile.mkdtemp(prefix="weed-", dir=work)))
     results = []
     edited = run.newest_published(seeds)
     original = edited.read_text(encoding="utf-8")
@@ -166,6 +171,8 @@ def run_size(size: int, args: argparse.Namespace, work: Path) -> list[tuple[int,
         run.write_in_place(edited, original)
         os.kill(server.pid, signal.SIGKILL)  # its data is thrown away with the work folder
         server.wait()
+        for socket_file in sockets:
+            socket_file.unlink(missing_ok=True)
     return results
 
 

@@ -110,13 +110,13 @@ def weed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Weed]:
     log = folder / "weed.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [binary, "server", f"-dir={folder / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+            [binary, f"-logdir={folder}", "server", f"-dir={folder / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
              f"-master.port={master}", f"-master.port.grpc={master_grpc}", "-master.telemetry=false",
              f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}", "-volume.max=200", "-volume.preStopSeconds=0",
              "-master.volumeSizeLimitMB=32",
-             f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
+             f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}", f"-filer.localSocket={folder / 'filer.sock'}",
              "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}", f"-s3.config={folder / 's3.json'}",
-             "-s3.port.iceberg=0", "-s3.port.lance=0"],
+             f"-s3.localSocket={folder / 's3.sock'}", "-s3.port.iceberg=0", "-s3.port.lance=0"],
             stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
         )
     server = Weed(f"http://127.0.0.1:{s3}", process, log)
@@ -124,9 +124,12 @@ def weed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Weed]:
         _wait_until_ready(server)
         yield server
     finally:
-        # The data is thrown away, so there is nothing to shut down cleanly (a SIGTERM takes weed ~17 s).
+        # The data is thrown away, so there is nothing to shut down cleanly (a SIGTERM takes weed 17 s).
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+        # The gRPC sockets weed always puts in /tmp, named by port; a clean stop would have removed them.
+        for kind, port in (("master", master_grpc), ("volume", volume_grpc), ("filer", filer_grpc), ("s3", s3_grpc)):
+            Path(f"/tmp/seaweedfs-{kind}-grpc-{port}.sock").unlink(missing_ok=True)
 
 
 def _wait_until_ready(server: Weed) -> None:
