@@ -1,4 +1,5 @@
-"""The ``feedpub`` command: ``build`` writes the static feeds, ``serve`` serves them over HTTP."""
+"""The ``feedpub`` command: ``build`` writes the static feeds, ``serve`` serves them over HTTP, ``deploy``
+uploads them to object storage."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Settings, is_loopback, load_settings
+from .deploy import DEFAULT_MAX_DELETES, DeployReport
 from .ingest.loader import DEFAULT_EXTENSIONS
 from .errors import FeedpubError
 from .site import Site, load_site
@@ -38,6 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             archive_size=getattr(args, "archive_size", None),
             cache_dir=getattr(args, "cache_dir", None),
             title=getattr(args, "title", None),
+            deploy_target=getattr(args, "target", None),
+            deploy_endpoint_url=getattr(args, "endpoint_url", None),
         )
         return int(args.command(args, settings))
     except FeedpubError as error:
@@ -90,6 +94,27 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=_port, default=5000, help="port to listen on, 1 to 65535 (default: 5000)")
     serve.add_argument("--base-url", help="absolute URL used in self links (default: http://HOST:PORT)")
     serve.set_defaults(command=_serve, parser=serve)
+
+    deploy = commands.add_parser(
+        "deploy",
+        help="upload the built feeds to S3-compatible object storage, only what changed",
+        description="Upload the output folder, as the last `feedpub build` left it, to s3://BUCKET[/PREFIX]: "
+        "only objects whose bytes changed, archives before the feeds that link to them, the index last, then "
+        "delete objects the build no longer writes. Credentials come from the standard AWS chain "
+        "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE). Exit status 1 when an upload failed or "
+        "the store cannot be reached (deploy again to finish), 2 for settings to fix.",
+    )
+    deploy.add_argument("target", nargs="?", metavar="TARGET", help="s3://BUCKET[/PREFIX] (default: the deploy_target setting)")
+    deploy.add_argument("--config", type=Path, help="settings file (default: feedpub.toml, if present)")
+    deploy.add_argument("--out", type=Path, help="folder to upload (default: feeds/)")
+    deploy.add_argument("--endpoint-url", help="URL of an S3-compatible service (default: deploy_endpoint_url, AWS_ENDPOINT_URL or AWS S3)")
+    deploy.add_argument("--dry-run", action="store_true", help="print what would be uploaded and deleted; change nothing")
+    deploy.add_argument("--max-deletes", type=int, default=DEFAULT_MAX_DELETES, metavar="N",
+                        help=f"refuse to deploy when it would delete more than N objects (default: {DEFAULT_MAX_DELETES})")
+    deploy.add_argument("--force", action="store_true", help="upload every file, changed or not")
+    deploy.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    deploy.add_argument("--quiet", action="store_true", help="print only errors")
+    deploy.set_defaults(command=_deploy, parser=deploy, seeds=None)
     return parser
 
 
@@ -169,18 +194,24 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
             f"{with_archives}, in RSS, Atom and JSON Feed, "
             f"in {seconds:.2f} s."
         )
-    if settings.hub_url:
-        from .web.websub import changed_feed_urls, publish  # urllib.request is slow to import; most sites have no hub
-
-        notices = publish(settings.hub_url, changed_feed_urls(report.written, settings.feeds_url))
-        failed = [notice for notice in notices if not notice.ok]
-        for notice in failed:
-            print(f"WebSub: could not tell {settings.hub_url} that {notice.url} changed: {notice.detail}", file=sys.stderr)
-        if not args.quiet:
-            print(f"WebSub: told {settings.hub_url} about {len(notices) - len(failed)} changed feeds.")
+    _tell_hub(settings, report.written, args.quiet)
     if build.errors and not args.quiet:
         print("Articles with errors were skipped; fix the files above and build again.", file=sys.stderr)
     return 1 if args.strict and build.errors else 0
+
+
+def _tell_hub(settings: Settings, written: list[str], quiet: bool) -> None:
+    """Ping the WebSub hub, when there is one, about the subscription feeds among ``written`` paths."""
+    if not settings.hub_url:
+        return
+    from .web.websub import changed_feed_urls, publish  # urllib.request is slow to import; most sites have no hub
+
+    notices = publish(settings.hub_url, changed_feed_urls(written, settings.feeds_url))
+    failed = [notice for notice in notices if not notice.ok]
+    for notice in failed:
+        print(f"WebSub: could not tell {settings.hub_url} that {notice.url} changed: {notice.detail}", file=sys.stderr)
+    if not quiet:
+        print(f"WebSub: told {settings.hub_url} about {len(notices) - len(failed)} changed feeds.")
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
@@ -217,8 +248,9 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 class _ProgressBar:
     """A one-line bar on the terminal, shown only once a build has run for a second."""
 
-    def __init__(self, started: float) -> None:
+    def __init__(self, started: float, label: str = "Writing feeds") -> None:
         self.started = started
+        self.label = label
         self.shown = False
 
     def __call__(self, done: int, total: int) -> None:
@@ -226,12 +258,73 @@ class _ProgressBar:
             return
         width = 30
         filled = width * done // total
-        print(f"\rWriting feeds [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
+        print(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
         self.shown = True
 
     def close(self) -> None:
         if self.shown:
             print(file=sys.stderr)
+
+
+def _deploy(args: argparse.Namespace, settings: Settings) -> int:
+    from .deploy import DeployError, DeployOptions, deploy, parse_target
+
+    started = time.perf_counter()
+    if args.max_deletes < 0:
+        print(f"feedpub: --max-deletes must be 0 or more, not {args.max_deletes}", file=sys.stderr)
+        return 2
+    text = args.format == "text"
+    bar = _ProgressBar(started, "Uploading") if text and not args.quiet and sys.stderr.isatty() else None
+    try:
+        options = DeployOptions(
+            parse_target(settings.deploy_target), settings.deploy_endpoint_url, args.dry_run, args.max_deletes,
+            args.force,
+        )
+        report = deploy(settings.out, settings, options, progress=bar)
+    except DeployError as error:
+        print(f"feedpub: {error}", file=sys.stderr)
+        return error.status
+    finally:
+        if bar is not None:
+            bar.close()
+    _print_deploy(report, args, settings, time.perf_counter() - started)
+    if not args.dry_run:
+        _tell_hub(settings, report.uploaded, args.quiet or not text)
+    return 1 if report.failed else 0
+
+
+def _print_deploy(report: DeployReport, args: argparse.Namespace, settings: Settings, seconds: float) -> None:
+    """Failures on standard error; then the JSON report, the dry run's plan, or the summary line."""
+    plan, target = report.plan, report.target
+    deletes = set(plan.deletes)
+    for path, why in report.failed.items():
+        action = "delete" if path in deletes else "upload"
+        print(f"feedpub: could not {action} {target.key(path)} in {target}: {why}", file=sys.stderr)
+    if report.failed:
+        print(
+            f"feedpub: {len(report.failed)} requests failed and {report.skipped} uploads and deletes that "
+            "depend on them were not tried, so no published page links to a missing object; "
+            "deploy again to finish",
+            file=sys.stderr,
+        )
+    if args.format == "json":
+        print(json.dumps({**report.as_json(), "seconds": round(seconds, 3)}, indent=2))
+    elif args.dry_run:
+        for upload in plan.uploads:
+            print(f"upload {target.key(upload.path)} ({upload.size} bytes)")
+        for path in plan.deletes:
+            print(f"delete {target.key(path)}")
+        print(
+            f"Dry run: would upload {len(plan.uploads)} files ({report.bytes} bytes) from {settings.out} to "
+            f"{target} and delete {len(plan.deletes)} objects; {plan.unchanged} unchanged. Nothing was changed."
+        )
+        if len(plan.deletes) > args.max_deletes:
+            print(f"feedpub: a real deploy would refuse: more deletes than --max-deletes {args.max_deletes}", file=sys.stderr)
+    elif not args.quiet:
+        print(
+            f"Deployed {settings.out} to {target}: uploaded {len(report.uploaded)} files ({report.bytes} bytes), "
+            f"deleted {len(report.deleted)} objects, {plan.unchanged} unchanged, in {seconds:.2f} s."
+        )
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

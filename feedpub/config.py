@@ -49,6 +49,8 @@ class Settings:
     seeds: Path = Path("seeds")
     out: Path = Path("feeds")
     max_file_size: int = DEFAULT_MAX_BYTES
+    deploy_target: str = ""  # s3://BUCKET[/PREFIX], for `feedpub deploy`
+    deploy_endpoint_url: str = ""  # an S3-compatible service other than AWS
 
     @property
     def feeds_url(self) -> str:

@@ -27,13 +27,12 @@ from .ingest.cache import ArticleCache
 from .ingest.loader import load_folder
 from .model import Article, Problem
 from .render import FORMATS
-from .render.opml import OPML_CONTENT_TYPE, render_opml
+from .headers import content_type
+from .render.opml import render_opml
 from .render.pages import feed_stylesheet, index_rows, render_feed_page, render_index
 
 _url = attrgetter("url")
 _revision = attrgetter("revision")
-HTML = "text/html; charset=utf-8"
-XSL = "text/xsl; charset=utf-8"
 
 
 @dataclass(frozen=True)
@@ -236,13 +235,15 @@ class Site:
         """The document ``key``, or None when there is none. A ``query`` applies to feed formats only."""
         if key.feed is None:
             if key == INDEX:
-                return Document(render_index(self.catalog, self.settings), HTML)
+                return Document(render_index(self.catalog, self.settings), content_type(key))
             if key == OPML:
-                return Document(render_opml(self.catalog, self.settings), OPML_CONTENT_TYPE)
-            return Document(feed_stylesheet(), XSL)
+                return Document(render_opml(self.catalog, self.settings), content_type(key))
+            return Document(feed_stylesheet(), content_type(key))
         if key.format == PAGE:
             feed = self.describe(key.feed)
-            return None if feed is None else Document(render_feed_page(feed, self.settings), HTML, feed.updated)
+            if feed is None:
+                return None
+            return Document(render_feed_page(feed, self.settings), content_type(key), feed.updated)
         feed = self.describe(key.feed, query)
         if feed is None:
             return None
@@ -250,7 +251,7 @@ class Site:
         fragments = self._fragments.get(key.format)
         if fragments is None:
             fragments = self._fragments.setdefault(key.format, {})
-        return Document(format_.render(feed, fragments), format_.content_type, feed.updated)
+        return Document(format_.render(feed, fragments), content_type(key), feed.updated)
 
     def forget_fragments(self, format_: str) -> None:
         """Drop the rendered entries of ``format_``: a build that is done with a format frees their memory."""

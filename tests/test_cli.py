@@ -59,6 +59,7 @@ OPTIONS = {
     "build": {"--seeds", "--config", "--out", "--base-url", "--limit", "--title", "--strict", "--quiet"},
     "check": {"--seeds", "--config", "--strict", "--format"},
     "serve": {"--seeds", "--config", "--host", "--port", "--base-url"},
+    "deploy": {"--config", "--out", "--endpoint-url", "--dry-run", "--max-deletes", "--force", "--format", "--quiet"},
 }
 
 

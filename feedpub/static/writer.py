@@ -8,22 +8,21 @@ change are not touched, so static hosts keep their ETags and Last-Modified times
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..atomic import Staging, replace_file
 from ..errors import OutputError
+from ..locking import LOCK_FILE, holding
 from ..feeds.keys import DocKey, parse_path
 from ..site import Site
 from .parallel import render_documents
 
-LOCK_FILE = ".feedpub.lock"
 # Fingerprints of the documents the last build wrote, so the next one renders only what changed.
 MANIFEST = ".feedpub-manifest.json"
 MANIFEST_FORMAT = 1
@@ -202,19 +201,9 @@ def _remove_empty_folders(root: str, folder: str) -> None:
         folder = os.path.dirname(folder)
 
 
-@contextmanager
-def _exclusive(out: Path) -> Iterator[None]:
-    """Hold a lock on ``out`` so two builds into one folder cannot interleave their writes."""
-    lock_path = out / LOCK_FILE
-    with lock_path.open("a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise PublishError(
-                f"another feedpub build is writing to {out} (it holds {lock_path}); "
-                "wait for it to finish and run this build again"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+def _exclusive(out: Path) -> AbstractContextManager[None]:
+    """Hold the lock on ``out`` alone, so two builds (or a build and a deploy) cannot interleave."""
+    return holding(out, exclusive=True, busy=(
+        f"another feedpub process (a build or a deploy) is using {out} (it holds {out / LOCK_FILE}); "
+        "wait for it to finish and run this build again"
+    ))

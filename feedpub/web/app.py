@@ -26,7 +26,7 @@ from werkzeug.http import http_date, parse_accept_header, parse_date, parse_etag
 
 from ..config import Settings, load_settings
 from ..errors import FeedpubError
-from ..feeds.document import ARCHIVE_MAX_AGE
+from ..headers import cache_control
 from ..feeds.keys import INDEX, DocKey, parse_path
 from ..feeds.query import Query
 from ..site import Document, Site
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the app for ``settings`` (default: ``feedpub.toml`` and ``FEEDPUB_*`` variables)."""
     app = Flask(__name__)
     settings = settings or load_settings()
-    policy = _Policy(settings.cache_max_age, ARCHIVE_MAX_AGE, settings.hub_url, settings.feeds_url)
+    policy = _Policy(settings)
     served = _Served(settings, policy)
     app.extensions["feedpub"] = served
     app.wsgi_app = serve_documents(app.wsgi_app, served)  # type: ignore[method-assign]
@@ -63,17 +63,14 @@ def create_app(settings: Settings | None = None) -> Flask:
 class _Policy:
     """The HTTP headers every document shares, fixed when the app is made."""
 
-    cache_max_age: int
-    archive_max_age: int
-    hub_url: str
-    feeds_url: str
+    settings: Settings
 
     def headers(self, key: DocKey, query: Query | None) -> list[tuple[str, str]]:
-        max_age = self.archive_max_age if key.is_archive else self.cache_max_age
-        headers = [("Cache-Control", f"public, max-age={max_age}"), ("Vary", "Accept-Encoding"), *CORS.items(),
+        headers = [("Cache-Control", cache_control(key, self.settings)), ("Vary", "Accept-Encoding"), *CORS.items(),
                    ("X-Content-Type-Options", "nosniff")]
-        if self.hub_url and query is None and key.is_feed:
-            headers.append(("Link", f'<{self.hub_url}>; rel="hub", <{self.feeds_url}{key.path}>; rel="self"'))
+        hub_url = self.settings.hub_url
+        if hub_url and query is None and key.is_feed:
+            headers.append(("Link", f'<{hub_url}>; rel="hub", <{self.settings.feeds_url}{key.path}>; rel="self"'))
         return headers
 
 
