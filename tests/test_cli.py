@@ -12,7 +12,7 @@ import pytest
 from feedpub.cli import main
 from feedpub.static.writer import write_site
 
-from .conftest import document_paths, render_path, REPO, article, line_of, write_article
+from .conftest import document_paths, REPO, article, line_of, write_article
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import weakref
 
 from feedpub.site import load_site
 
-from .conftest import document_paths, render_path, article, write_article
+from .conftest import render_path, article, write_article
 
 
 def test_a_dropped_site_is_freed_at_once_though_its_objects_are_frozen_out_of_the_cycle_collector(seeds, settings) -> None:

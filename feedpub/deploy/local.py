@@ -7,7 +7,6 @@ leave the machine.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +14,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from ..atomic import replace_file
+from ..atomic import read_table, write_table
 from ..changes import stat_key
 from ..feeds.keys import INDEX
 from ..locking import LOCK_FILE, FolderBusy, holding
@@ -55,20 +54,13 @@ def scan(out: Path, threads: int) -> dict[str, LocalFile]:
                 files.update((file.path, file) for file in part)
         keys = dict(todo)
         digests = {path: [*keys[path], file.md5] if path in keys else recorded[path] for path, file in files.items()}
-        body = json.dumps({"format": DIGESTS_FORMAT, "files": digests}, separators=(",", ":")).encode()
         with suppress(OSError):  # a folder we may not write, a lost record: the next deploy hashes again
-            replace_file(out / DIGESTS, body, durable=False)
+            write_table(out / DIGESTS, DIGESTS_FORMAT, "files", digests)
     return files
 
 
 def _read_digests(out: Path) -> dict[str, list[Any]]:
-    try:
-        document = json.loads((out / DIGESTS).read_bytes())
-        if document.get("format") == DIGESTS_FORMAT and isinstance(document.get("files"), dict):
-            return document["files"]
-    except (OSError, ValueError, AttributeError):
-        pass
-    return {}
+    return read_table(out / DIGESTS, DIGESTS_FORMAT, "files")
 
 
 def read(out: Path, path: str) -> bytes:

@@ -8,7 +8,6 @@ change are not touched, so static hosts keep their ETags and Last-Modified times
 from __future__ import annotations
 
 import errno
-import json
 import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager, suppress
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import Staging, replace_file
+from ..atomic import Staging, read_table, write_table
 from ..errors import OutputError
 from ..locking import LOCK_FILE, holding
 from ..feeds.keys import DocKey, parse_path
@@ -136,13 +135,7 @@ def _still_current(target: str, recorded: list[Any] | None, fingerprint: str) ->
 
 def _read_manifest(out: Path) -> dict[str, list[Any]]:
     """What the last build wrote: fingerprints, sizes and times by path; anything unreadable counts as none."""
-    try:
-        document = json.loads((out / MANIFEST).read_bytes())
-        if document.get("format") == MANIFEST_FORMAT and isinstance(document.get("documents"), dict):
-            return document["documents"]
-    except (OSError, ValueError, AttributeError):
-        pass
-    return {}
+    return read_table(out / MANIFEST, MANIFEST_FORMAT, "documents")
 
 
 def _write_manifest(out: Path, manifest: dict[str, list[Any]]) -> None:
@@ -153,10 +146,9 @@ def _write_manifest(out: Path, manifest: dict[str, list[Any]]) -> None:
             except OSError:
                 continue
             record += [stat.st_size, stat.st_mtime_ns]
-    body = json.dumps({"format": MANIFEST_FORMAT, "documents": manifest}, separators=(",", ":")).encode()
     # Unchanged bytes are left alone, so a build that changed nothing touches no file; a lost manifest only
     # costs the next build a full render, so it needs no sync of its own.
-    replace_file(out / MANIFEST, body, durable=False)
+    write_table(out / MANIFEST, MANIFEST_FORMAT, "documents", manifest)
 
 
 @dataclass

@@ -9,7 +9,7 @@ import pytest
 from feedpub.static.writer import write_site
 from feedpub.web import create_app
 
-from ..conftest import document_paths, render_path, REPO, article, files_under, write_article
+from ..conftest import render_path, REPO, article, files_under, write_article
 
 CONTENT_TYPES = {
     "rss": "application/rss+xml; charset=utf-8",
