@@ -11,9 +11,10 @@ import dataclasses
 import hashlib
 import heapq
 import threading
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from operator import attrgetter
 
 from .changes import code_digest
@@ -21,7 +22,7 @@ from .config import Settings
 from .errors import InputError
 from .feeds.archives import Archives
 from .feeds.catalog import Catalog, build_catalog
-from .feeds.document import ARCHIVE_MAX_AGE, EPOCH, Entry, Feed, History
+from .feeds.document import ARCHIVE_MAX_AGE, NO_ARTICLES_YET, Entry, Feed, History
 from .feeds.keys import ALL, INDEX, OPML, PAGE, STYLESHEET, DocKey, FeedKey
 from .feeds.kinds import KINDS, articles_of, subscription_keys
 from .feeds.ledger import ArchiveLedger, read_ledger
@@ -29,9 +30,10 @@ from .feeds.query import Query
 from .ingest.cache import ArticleCache
 from .ingest.loader import load_folder
 from .model import Article, Problem
+from .headers import content_type
 from .recent import Recent
 from .render import FORMATS, Format
-from .render.opml import OPML_CONTENT_TYPE, render_opml
+from .render.opml import render_opml
 from .render.pages import feed_stylesheet, index_rows, render_feed_page, render_index
 
 # Written as it is by every format, and unlike anything a feed's own text holds.
@@ -40,8 +42,6 @@ _PLACEHOLDER_BYTES = QUERY_PLACEHOLDER.encode("ascii")
 MAX_ENVELOPES = 1024
 _url = attrgetter("url")
 _revision = attrgetter("revision")
-HTML = "text/html; charset=utf-8"
-XSL = "text/xsl; charset=utf-8"
 
 
 @dataclass(frozen=True)
@@ -92,15 +92,15 @@ class _Ranking:
             self._place = {article.url: index for index, article in enumerate(self.articles)}
         return self._place
 
-    def head(self, count: int) -> tuple[tuple[Entry, ...], datetime]:
-        """The entries of the first ``count`` articles, and the newest of their times (EPOCH for none)."""
+    def head(self, count: int) -> tuple[tuple[Entry, ...], datetime | None]:
+        """The entries of the first ``count`` articles, and the newest of their times (None for none)."""
         if len(self._entries) < count:
             with self._lock:
                 for article in self.articles[len(self._entries) : count]:
                     entry = self._describe(article)
                     self._newest.append(max(entry.updated, self._newest[-1]) if self._newest else entry.updated)
                     self._entries.append(entry)
-        return tuple(self._entries[:count]), self._newest[count - 1] if count else EPOCH
+        return tuple(self._entries[:count]), self._newest[count - 1] if count else None
 
     def fragments(self, format_: Format, rendered: MutableMapping[Entry, bytes], count: int) -> list[bytes]:
         """The first ``count`` entries rendered in ``format_`` (after `head` of at least ``count``), shared
@@ -294,7 +294,7 @@ class Site:
             listed, updated = selection.head_of.head(len(selection.articles))
         else:
             listed = tuple(map(self._described_entry, selection.articles))
-            updated = max((entry.updated for entry in listed), default=EPOCH)
+            updated = max((entry.updated for entry in listed), default=None)
         settings = self.settings
         return Feed(
             key=feed,
@@ -303,7 +303,7 @@ class Site:
             base_url=settings.feeds_url,
             language=settings.language,
             author=settings.author,
-            updated=updated,
+            updated=updated or self._newest_update(selection),
             entries=listed,
             history=selection.history,
             query_string=query.query_string() if query is not None else "",
@@ -319,6 +319,18 @@ class Site:
         if entry is None:
             entry = self._described.setdefault(article.url, self._entry(article))
         return entry
+
+    def _newest_update(self, selection: Selection) -> datetime:
+        """The time of a document with no entries (a query that matched nothing, an empty topic page): the
+        newest time among the articles it would list, else the site's, so it stays deterministic."""
+        feed = selection.key.subscription
+        parts = KINDS[feed.kind].parts(self.catalog, feed.slugs)
+        own: Iterable[Article] = self._merged(parts, "newest") if parts else articles_of(self.catalog, feed)
+        for articles in (own, self.catalog.articles):
+            times = [article.updated_at for article in islice(articles, self.settings.limit)]
+            if times:
+                return max(times)
+        return NO_ARTICLES_YET
 
     def _entry(self, article: Article) -> Entry:
         return Entry(
@@ -339,13 +351,15 @@ class Site:
         """The document ``key``, or None when there is none. A ``query`` applies to feed formats only."""
         if key.feed is None:
             if key == INDEX:
-                return Document(render_index(self.catalog, self.settings), HTML)
+                return Document(render_index(self.catalog, self.settings), content_type(key))
             if key == OPML:
-                return Document(render_opml(self.catalog, self.settings), OPML_CONTENT_TYPE)
-            return Document(feed_stylesheet(), XSL)
+                return Document(render_opml(self.catalog, self.settings), content_type(key))
+            return Document(feed_stylesheet(), content_type(key))
         if key.format == PAGE:
             feed = self.describe(key.feed)
-            return None if feed is None else Document(render_feed_page(feed, self.settings), HTML, feed.updated)
+            if feed is None:
+                return None
+            return Document(render_feed_page(feed, self.settings), content_type(key), feed.updated)
         selection = self.select(key.feed, query)
         feed = self._feed(selection, query) if selection is not None else None
         if feed is None:
@@ -355,13 +369,13 @@ class Site:
         if fragments is None:
             fragments = self._fragments.setdefault(key.format, {})
         if selection.head_of is None:
-            return Document(format_.render(feed, fragments), format_.content_type, feed.updated)
+            return Document(format_.render(feed, fragments), content_type(key), feed.updated)
         envelope = self._envelopes.get((key, feed.updated), lambda: format_.envelope(
             dataclasses.replace(feed, query_string=QUERY_PLACEHOLDER, entries=())))
         assert envelope is not None
         envelope = envelope.replace(_PLACEHOLDER_BYTES, format_.escape_query(feed.query_string).encode("ascii"))
         body = format_.splice(envelope, selection.head_of.fragments(format_, fragments, len(feed.entries)))
-        return Document(body, format_.content_type, feed.updated, self._head_digest(key, selection, query))
+        return Document(body, content_type(key), feed.updated, self._head_digest(key, selection, query))
 
     def forget_fragments(self, format_: str) -> None:
         """Drop the rendered entries of ``format_``: a build that is done with a format frees their memory."""
