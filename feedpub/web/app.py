@@ -196,13 +196,11 @@ def serve_documents(app: Callable[..., Any], served: _Served) -> Callable[..., A
         if (method == "GET" or method == "HEAD") and path.startswith(PREFIX):
             path = path[len(PREFIX):] or INDEX.path
             query_string = environ.get("QUERY_STRING")
-            if not query_string:
-                rendered = served.representations.get(path)
-            else:
-                try:
-                    rendered = served.representations.get(path, _query(path, _arguments(query_string)))
-                except BadQuery:
-                    rendered = None  # Flask says what is wrong
+            try:
+                query = _query(path, _arguments(query_string)) if query_string else None
+                rendered = served.representations.get(path, query)
+            except (BadQuery, FeedpubError):
+                rendered = None  # Flask says what is wrong, in a short answer
             if rendered is not None:
                 status, headers, body = rendered.answer(environ)
                 start_response(STATUS_LINES[status], list(headers))

@@ -170,3 +170,18 @@ def test_requests_that_alternate_formats_render_each_entry_once_per_format(clien
     for extension in ("atom", "rss", "json"):
         assert client.get(f"/feeds/topics/ai+robots.{extension}?sort=heat").status_code == 200
     assert len(rendered) == len(set(rendered)) == 3 * len(STORIES)
+
+
+def test_an_expected_failure_while_rendering_a_query_feed_is_a_short_503(client, monkeypatch) -> None:
+    from feedpub.errors import InputError
+
+    site = client.application.extensions["feedpub"].representations.site
+
+    def fail(*args, **kwargs):
+        raise InputError("the seeds folder went away")
+
+    monkeypatch.setattr(site, "render", fail)
+    for url in ("/feeds/all.atom?limit=2", "/feeds/topics/ai+robots.rss"):
+        response = client.get(url)
+        assert response.status_code == 503 and response.mimetype == "text/plain"
+        assert b"Traceback" not in response.data
