@@ -146,7 +146,12 @@ class BackgroundPublisher:
                 while not self._pending:
                     self._changed.wait()
                 batch, self._pending = list(self._pending), {}
-            for notice in publish(self.hub, batch, self.deadline):
+            try:
+                notices = publish(self.hub, batch, self.deadline)
+            except Exception:  # noqa: BLE001 - the sender must outlive any one batch
+                log.exception("telling the WebSub hub %s about %d changed feeds failed", self.hub, len(batch))
+                continue
+            for notice in notices:
                 if notice.ok:
                     log.info("told the WebSub hub %s that %s changed", self.hub, notice.url)
                 else:
