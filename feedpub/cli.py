@@ -7,7 +7,9 @@ import gc
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -18,7 +20,7 @@ from .config import Settings, load_settings
 from .errors import FeedpubError
 from .site import Site, load_site
 from .static.ledger import LedgerError, save_ledger
-from .static.writer import write_site
+from .static.writer import WriteReport, write_site
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,6 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             archive_size=getattr(args, "archive_size", None),
             cache_dir=getattr(args, "cache_dir", None),
             title=getattr(args, "title", None),
+            watch_method="poll" if getattr(args, "poll", False) else None,
         )
         return int(args.command(args, settings))
     except FeedpubError as error:
@@ -61,6 +64,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--cache-dir", type=Path, help="where parsed articles are cached (default: ~/.cache/feedpub)")
     build.add_argument("--strict", action="store_true", help="exit with status 1 when any article has an error")
     build.add_argument("--quiet", action="store_true", help="print only problems and errors")
+    build.add_argument("--watch", action="store_true",
+                       help="stay running and publish again whenever article files change (Ctrl-C stops)")
+    build.add_argument("--poll", action="store_true",
+                       help="with --watch, look for changes every reload_interval seconds instead of using the "
+                            "system's change notifications (for network filesystems)")
     build.set_defaults(command=_build)
 
     check = commands.add_parser(
@@ -102,18 +110,12 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
     # The processors this process may use (a container may allow fewer than the machine has).
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    with _long_lived_objects():
-        build = load_site(settings, use_cache=not args.no_cache, workers=workers)
-    _report_problems(build)
     bar = _ProgressBar(started) if not args.quiet and sys.stderr.isatty() else None
-    report = write_site(build, settings.out, bar, workers)
-    if bar is not None:
-        bar.close()
-    try:
-        # Record the archive pages now published, so that they stay put when older articles change.
-        save_ledger(settings.seeds, build.frozen_ledger())
-    except LedgerError as error:
-        print(f"feedpub: warning: {error}. The feeds were written all the same.", file=sys.stderr)
+    with _long_lived_objects():
+        build = load_site(settings, use_cache=not args.no_cache, workers=workers, keep_files=args.watch,
+                          progress=bar and bar.reading)
+    _report_problems(build)
+    report, _ = _publish(build, settings, bar, workers)
     catalog = build.catalog
     if not args.quiet:
         seconds = time.perf_counter() - started
@@ -127,6 +129,30 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
             f"{len(catalog.providers)} provider feeds with their archives, in RSS, Atom and JSON Feed, "
             f"in {seconds:.2f} s."
         )
+    _notify_hub(settings, report, args.quiet)
+    if build.errors and not args.quiet:
+        print("Articles with errors were skipped; fix the files above and build again.", file=sys.stderr)
+    if args.watch:
+        return _watch(build, settings, args.quiet, workers)
+    return 1 if args.strict and build.errors else 0
+
+
+def _publish(
+    build: Site, settings: Settings, bar: _ProgressBar | None = None, workers: int = 1
+) -> tuple[WriteReport, bool]:
+    """Write the site's files, then record the archive pages now published; True when the ledger changed."""
+    report = write_site(build, settings.out, bar, workers)
+    if bar is not None:
+        bar.close()
+    try:
+        # Record the archive pages now published, so that they stay put when older articles change.
+        return report, save_ledger(settings.seeds, build.frozen_ledger())
+    except LedgerError as error:
+        print(f"feedpub: warning: {error}. The feeds were written all the same.", file=sys.stderr)
+    return report, False
+
+
+def _notify_hub(settings: Settings, report: WriteReport, quiet: bool) -> None:
     if settings.hub_url:
         from .web.websub import changed_feed_urls, publish  # urllib.request is slow to import; most sites have no hub
 
@@ -134,11 +160,52 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
         failed = [notice for notice in notices if not notice.ok]
         for notice in failed:
             print(f"WebSub: could not tell {settings.hub_url} that {notice.url} changed: {notice.detail}", file=sys.stderr)
-        if not args.quiet:
+        if not quiet:
             print(f"WebSub: told {settings.hub_url} about {len(notices) - len(failed)} changed feeds.")
-    if build.errors and not args.quiet:
-        print("Articles with errors were skipped; fix the files above and build again.", file=sys.stderr)
-    return 1 if args.strict and build.errors else 0
+
+
+def _watch(build: Site, settings: Settings, quiet: bool, workers: int) -> int:
+    """Publish again after every change to the seeds folder, until interrupted (Ctrl-C or SIGTERM)."""
+    from .ingest.notify import FolderMonitor
+    from .static.watch import Round, Watch
+
+    def publish(site: Site) -> tuple[WriteReport, bool]:
+        with _long_lived_objects():
+            published = _publish(site, settings, None, workers)
+        _notify_hub(settings, published[0], quiet)
+        return published
+
+    seen = set(build.problems)
+
+    def on_round(round_: Round) -> None:
+        nonlocal seen
+        names = ", ".join(os.path.relpath(path, settings.seeds) for path in round_.changed[:3])
+        names += f" and {len(round_.changed) - 3} more" if len(round_.changed) > 3 else ""
+        if round_.error is not None:
+            print(f"feedpub: {names} changed, but publishing failed: {round_.error}; still watching.", file=sys.stderr)
+            return
+        new = [problem for problem in round_.site.problems if problem not in seen]
+        for problem in new:
+            print(problem, file=sys.stderr)
+        seen = set(round_.site.problems)
+        report = round_.report
+        if not quiet and report is not None and (report.written or report.removed or new):
+            print(f"{names} changed: wrote {len(report.written)} files, removed {len(report.removed)}, "
+                  f"in {round_.seconds:.2f} s ({len(round_.site.catalog.articles)} articles published).", flush=True)
+
+    monitor = FolderMonitor(settings.seeds, poll=settings.watch_method == "poll", interval=settings.reload_interval or 2.0)
+    watch = Watch(build, monitor, publish)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    monitor.start()
+    if not quiet:
+        how = "the system's change notifications" if monitor.method == "notify" else f"a look every {monitor.interval:g} s"
+        print(f"Watching {settings.seeds} for changes ({monitor.method}: {how}); Ctrl-C stops.", flush=True)
+    try:
+        watch.run(stop, on_round)
+    except KeyboardInterrupt:
+        pass
+    return 0
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
@@ -169,23 +236,33 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 class _ProgressBar:
-    """A one-line bar on the terminal, shown only once a build has run for a second."""
+    """A one-line bar on the terminal for reading, then writing, shown only once a build has run for a second."""
 
     def __init__(self, started: float) -> None:
         self.started = started
         self.shown = False
 
+    def reading(self, done: int, total: int) -> None:
+        self._show("Reading files", done, total)
+        if done == total and self.shown:
+            print(file=sys.stderr)
+            self.shown = False
+
     def __call__(self, done: int, total: int) -> None:
-        if time.perf_counter() - self.started < 1.0:
+        self._show("Writing feeds", done, total)
+
+    def _show(self, label: str, done: int, total: int) -> None:
+        if time.perf_counter() - self.started < 1.0 or not total:
             return
         width = 30
         filled = width * done // total
-        print(f"\rWriting feeds [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
+        print(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
         self.shown = True
 
     def close(self) -> None:
         if self.shown:
             print(file=sys.stderr)
+            self.shown = False
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -8,12 +8,13 @@ The static writer and the web app both ask a `Site` for documents by `feedpub.fe
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
 
-from .changes import code_digest
+from .changes import StatKey, code_digest, file_key
 from .config import Settings
 from .errors import InputError
 from .feeds.archives import Archives
@@ -21,10 +22,10 @@ from .feeds.catalog import Catalog, build_catalog
 from .feeds.document import ARCHIVE_MAX_AGE, EPOCH, Entry, Feed, History
 from .feeds.keys import INDEX, OPML, PAGE, STYLESHEET, DocKey, FeedKey
 from .feeds.kinds import KINDS, subscription_keys
-from .feeds.ledger import ArchiveLedger, read_ledger
+from .feeds.ledger import LEDGER, ArchiveLedger, read_ledger
 from .feeds.query import Query
 from .ingest.cache import ArticleCache
-from .ingest.loader import load_folder
+from .ingest.loader import LoadResult, changed_files, load_folder, reload_files
 from .model import Article, Problem
 from .render import FORMATS
 from .render.opml import OPML_CONTENT_TYPE, render_opml
@@ -60,9 +61,25 @@ class SeedsNotFound(InputError):
     """The seeds folder is missing: publishing from it would empty every feed, so nothing is written."""
 
 
-def load_site(settings: Settings, use_cache: bool = False, workers: int = 1) -> Site:
+def load_site(
+    settings: Settings,
+    use_cache: bool = False,
+    workers: int = 1,
+    *,
+    previous: Site | None = None,
+    changed: Collection[str] | None = None,
+    keep_files: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Site:
     """Load the seeds, and the archive ledger beside them, into a `Site`; with ``use_cache``, through the
-    persistent article cache; with ``workers`` > 1, parsing many files in that many processes.
+    persistent article cache; with ``workers`` > 1, parsing many files in that many processes;
+    ``progress(done, total)`` is told as files are parsed.
+
+    With a ``previous`` site (one this function made), only the files ``changed`` (paths as
+    `feedpub.ingest.loader.discover` spells them; None: whichever `changes` finds) are read again, and the
+    catalog is made from the articles in memory: what a process that stays loaded (``build --watch``, the
+    server) does when files change. The result is the site a fresh load would give. A site to be
+    ``previous`` later is loaded with ``keep_files`` (what each file gave, and its stat key).
 
     Leaves the process as it found it (the command line decides about the cycle collector)."""
     if not settings.seeds.is_dir():
@@ -70,15 +87,53 @@ def load_site(settings: Settings, use_cache: bool = False, workers: int = 1) -> 
             f"the seeds folder {settings.seeds} does not exist or is not a folder; "
             "pass the folder of article files with --seeds DIR (nothing was written)"
         )
-    cache = ArticleCache(settings.cache_dir, settings.seeds, settings.max_file_size) if use_cache else None
-    loaded = load_folder(settings.seeds, max_bytes=settings.max_file_size, cache=cache, workers=workers)
-    catalog = build_catalog(loaded.articles)
+    ledger_path = os.path.join(settings.seeds, LEDGER)
+    ledger_key = file_key(ledger_path)
+    if previous is not None:
+        if changed is None:
+            changed = changes(previous)
+        loaded = reload_files(previous.loaded, changed, settings.seeds, max_bytes=settings.max_file_size)
+        same = _same_articles(previous.loaded, loaded, changed)
+        catalog = previous.catalog if same else build_catalog(loaded.articles)
+    else:
+        cache = ArticleCache(settings.cache_dir, settings.seeds, settings.max_file_size) if use_cache else None
+        loaded = load_folder(settings.seeds, max_bytes=settings.max_file_size, cache=cache, workers=workers,
+                             keep_files=keep_files, progress=progress)
+        catalog = build_catalog(loaded.articles)
     # The archive ledger is state, not a cache: a build without the article cache uses it all the same.
-    ledger, ledger_problems = read_ledger(settings.seeds, settings.archive_size)
+    if previous is not None and ledger_key == previous.ledger_key:
+        ledger, ledger_problems = previous.archives.ledger, previous.ledger_problems
+    else:
+        ledger, ledger_problems = read_ledger(settings.seeds, settings.archive_size)
     problems = tuple(
         sorted(loaded.problems + catalog.problems + ledger_problems, key=lambda p: (p.path, p.line or 0, p.message))
     )
-    return Site(catalog, settings, ledger, problems, loaded.files)
+    site = Site(catalog, settings, ledger, problems, loaded.files)
+    site.loaded, site.ledger_key, site.ledger_problems = loaded, ledger_key, ledger_problems
+    return site
+
+
+def _same_articles(before: LoadResult, after: LoadResult, paths: Collection[str]) -> bool:
+    """True when re-reading ``paths`` changed no article (by content and revision) nor any problem."""
+    for path in paths:
+        old, new = before.by_file.get(path), after.by_file.get(path)
+        if old is None or new is None:
+            if old is not new:
+                return False
+        elif old[1:] != new[1:] or (old[1] is not None and old[1].revision != new[1].revision):  # type: ignore[union-attr]
+            return False
+    return True
+
+
+def changes(site: Site) -> list[str]:
+    """The files under the site's seeds folder that changed since ``site`` was loaded (the archive ledger
+    too): every file's `feedpub.changes.StatKey` compared, the one notion of "changed"."""
+    seeds = site.settings.seeds
+    found = changed_files(site.loaded, seeds)  # a folder gone has lost every file (and `load_site` refuses it)
+    ledger_path = os.path.join(seeds, LEDGER)
+    if file_key(ledger_path) != site.ledger_key:
+        found.append(ledger_path)
+    return found
 
 
 class Site:
@@ -96,6 +151,10 @@ class Site:
         self.settings = settings
         self.problems = problems
         self.files = files  # article files read
+        # What `load_site` read, so that a later load re-reads only what changed.
+        self.loaded = LoadResult(catalog.articles, (), files)
+        self.ledger_key: StatKey | None = None
+        self.ledger_problems: tuple[Problem, ...] = ()
         self.archives = Archives(catalog, ledger)
         # Each article's Entry, shared by every feed that lists it, and each entry's rendered bytes per
         # format, shared by every document of that format. Filled on demand by any thread: a race only
@@ -105,6 +164,7 @@ class Site:
         self._site_digest = b""
         self._revisions: dict[str, bytes] | None = None  # each article's revision, by URL
         self._feed_digests: dict[FeedKey, bytes | None] = {}
+        self._listing_digest: bytes | None = None
 
     @property
     def errors(self) -> int:
@@ -256,8 +316,10 @@ class Site:
         """
         if key.feed is None:
             # The index and OPML list every feed by name, size and newest date; the stylesheet is code.
-            listing = repr((index_rows(self.catalog), self.settings)).encode()
-            return hashlib.blake2b(code_digest().encode() + listing + key.path.encode(), digest_size=20).hexdigest()
+            if self._listing_digest is None:
+                listing = repr((index_rows(self.catalog), self.settings)).encode()
+                self._listing_digest = code_digest().encode() + hashlib.blake2b(listing, digest_size=20).digest()
+            return hashlib.blake2b(self._listing_digest + key.path.encode(), digest_size=20).hexdigest()
         feed = key.feed
         if feed not in self._feed_digests:
             self._feed_digests[feed] = self._feed_digest(feed)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..changes import StatKey, file_key
@@ -25,11 +25,33 @@ DEFAULT_MAX_BYTES = 1024 * 1024
 PARALLEL_FROM = 2000  # fewer files parse faster than worker processes start
 
 
+# What one file gave: its stat key when it was read (None if unknown), its article (None if skipped), its problems.
+FileEntry = tuple[StatKey | None, Article | None, tuple[Problem, ...]]
+
+
 @dataclass(frozen=True)
 class LoadResult:
     articles: tuple[Article, ...]
     problems: tuple[Problem, ...]
     files: int
+    # Each file's entry by path, kept (``keep_files``) by those who stay loaded and re-read only what changes.
+    by_file: Mapping[str, FileEntry] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, by_file: dict[str, FileEntry]) -> LoadResult:
+        entries = by_file.values()
+        articles = tuple(article for _, article, _ in entries if article is not None)
+        return cls(articles, tuple(problem for _, _, found in entries for problem in found), len(by_file), by_file)
+
+
+def is_article_file(path: str, seeds: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS) -> bool:
+    """True when `discover` would find the file ``path`` (spelt as it spells paths) under ``seeds``."""
+    prefix = f"{seeds}/"
+    if not path.startswith(prefix):
+        return False
+    wanted = tuple(ext.lower() for ext in extensions)
+    parts = path[len(prefix):].split("/")
+    return not any(part.startswith(".") or not part for part in parts) and parts[-1].lower().endswith(wanted)
 
 
 def discover(seeds: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS) -> Iterator[str]:
@@ -52,11 +74,15 @@ def load_folder(
     max_bytes: int = DEFAULT_MAX_BYTES,
     cache: ArticleCache | None = None,
     workers: int = 1,
+    keep_files: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LoadResult:
     """Load every article file under ``seeds``; published or not, they are all returned.
 
     With a ``cache``, files whose path, size and times are unchanged are not read again. With more than
-    one worker, many files to parse are parsed in that many processes (YAML parsing is CPU-bound).
+    one worker, many files to parse are parsed in that many processes (YAML parsing is CPU-bound). With
+    ``keep_files``, the result keeps each file's entry, for `reload_files` and `changed_files`.
+    ``progress(done, total)`` is called now and then as files are parsed, for a progress bar.
     """
     if not seeds.is_dir():
         problem = Problem(str(seeds), "the seeds folder does not exist or is not a folder")
@@ -64,29 +90,86 @@ def load_folder(
     labels = list(discover(seeds, extensions))
     keys: list[StatKey | None] = [None] * len(labels)
     loaded: list[tuple[Article | None, list[Problem]] | None] = [None] * len(labels)
-    if cache is not None:
+    if cache is not None or keep_files:
+        # Each key is taken before the file is read: a change while it is read shows as a change next time.
         for index, label in enumerate(labels):
             key = keys[index] = file_key(label)
-            if key is not None:
+            if key is not None and cache is not None:
                 loaded[index] = cache.get(label, key)
     missing = [index for index, found in enumerate(loaded) if found is None]
     jobs = [(Path(labels[index]), labels[index], max_bytes) for index in missing]
     if workers > 1 and len(jobs) >= PARALLEL_FROM:
         from concurrent.futures import ProcessPoolExecutor  # only cold builds pay for importing it
 
+        chunk = max(1, min(len(jobs) // (workers * 8), 500))
         with ProcessPoolExecutor(workers) as pool:
-            parsed = list(pool.map(_load_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+            parsed = _counted(pool.map(_load_job, jobs, chunksize=chunk), len(labels) - len(jobs), len(labels), progress)
     else:
-        parsed = [_load_job(job) for job in jobs]
+        parsed = _counted(map(_load_job, jobs), len(labels) - len(jobs), len(labels), progress)
     for index, result in zip(missing, parsed):
         loaded[index] = result
         if cache is not None and keys[index] is not None:
             cache.put(labels[index], keys[index], *result)  # type: ignore[arg-type]
     if cache is not None:
         cache.save()
+    if keep_files:
+        return LoadResult.of({
+            label: (key, article, tuple(found))  # type: ignore[misc]
+            for label, key, (article, found) in zip(labels, keys, loaded)  # type: ignore[misc]
+        })
     articles = [article for article, _ in loaded if article is not None]  # type: ignore[misc]
     problems = [problem for _, found in loaded for problem in found]  # type: ignore[misc]
     return LoadResult(tuple(articles), tuple(problems), len(labels))
+
+
+def _counted(
+    results: Iterable[tuple[Article | None, list[Problem]]], done: int, total: int,
+    progress: Callable[[int, int], None] | None,
+) -> list[tuple[Article | None, list[Problem]]]:
+    """``results`` as a list, telling ``progress`` every 100 files (starting from the ``done`` ones)."""
+    if progress is None:
+        return list(results)
+    gathered = []
+    for count, result in enumerate(results, done + 1):
+        gathered.append(result)
+        if count % 100 == 0:
+            progress(count, total)
+    progress(total, total)
+    return gathered
+
+
+def changed_files(loaded: LoadResult, seeds: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS) -> list[str]:
+    """The article files under ``seeds`` that were added, changed or removed since ``loaded`` (loaded with
+    ``keep_files``) read them: every file's `StatKey` compared, the one notion of "changed"."""
+    known = loaded.by_file
+    found = list(discover(seeds, extensions))
+    changed = [label for label in found if (entry := known.get(label)) is None or entry[0] != file_key(label)]
+    present = set(found)
+    return changed + [label for label in known if label not in present]
+
+
+def reload_files(
+    loaded: LoadResult, paths: Collection[str], seeds: Path,
+    extensions: Iterable[str] = DEFAULT_EXTENSIONS, max_bytes: int = DEFAULT_MAX_BYTES,
+) -> LoadResult:
+    """``loaded`` (loaded with ``keep_files``) with the files ``paths`` read again: those changed or added
+    are parsed, those gone are dropped, and paths that are not article files are ignored. Every other
+    article is the very same object as before.
+
+    Files are kept in the order they were first found (new files last): a catalog is the same whatever
+    order its articles come in.
+    """
+    by_file = dict(loaded.by_file)
+    for label in paths:
+        if not is_article_file(label, seeds, extensions):
+            continue
+        key = file_key(label)
+        if key is None:
+            by_file.pop(label, None)
+            continue
+        article, problems = load_file(Path(label), label, max_bytes)
+        by_file[label] = (key, article, tuple(problems))
+    return LoadResult.of(by_file)
 
 
 def _load_job(job: tuple[Path, str, int]) -> tuple[Article | None, list[Problem]]:
