@@ -18,14 +18,14 @@ from .changes import StatKey, code_digest, file_key
 from .config import Settings
 from .errors import InputError
 from .feeds.archives import Archives
-from .feeds.catalog import Catalog, build_catalog
+from .feeds.catalog import Catalog, build_catalog, update_catalog
 from .feeds.document import ARCHIVE_MAX_AGE, EPOCH, Entry, Feed, History
 from .feeds.keys import INDEX, OPML, PAGE, STYLESHEET, DocKey, FeedKey
 from .feeds.kinds import KINDS, subscription_keys
 from .feeds.ledger import LEDGER, ArchiveLedger, read_ledger
 from .feeds.query import Query
 from .ingest.cache import ArticleCache
-from .ingest.loader import LoadResult, changed_files, load_folder, reload_files
+from .ingest.loader import FileEntry, LoadResult, changed_files, load_folder, reload_files
 from .model import Article, Problem
 from .render import FORMATS
 from .render.opml import OPML_CONTENT_TYPE, render_opml
@@ -93,8 +93,7 @@ def load_site(
         if changed is None:
             changed = changes(previous)
         loaded = reload_files(previous.loaded, changed, settings.seeds, max_bytes=settings.max_file_size)
-        same = _same_articles(previous.loaded, loaded, changed)
-        catalog = previous.catalog if same else build_catalog(loaded.articles)
+        catalog = _updated_catalog(previous, loaded, changed)
     else:
         cache = ArticleCache(settings.cache_dir, settings.seeds, settings.max_file_size) if use_cache else None
         loaded = load_folder(settings.seeds, max_bytes=settings.max_file_size, cache=cache, workers=workers,
@@ -113,16 +112,23 @@ def load_site(
     return site
 
 
-def _same_articles(before: LoadResult, after: LoadResult, paths: Collection[str]) -> bool:
-    """True when re-reading ``paths`` changed no article (by content and revision) nor any problem."""
-    for path in paths:
-        old, new = before.by_file.get(path), after.by_file.get(path)
-        if old is None or new is None:
-            if old is not new:
-                return False
-        elif old[1:] != new[1:] or (old[1] is not None and old[1].revision != new[1].revision):  # type: ignore[union-attr]
-            return False
-    return True
+def _updated_catalog(previous: Site, loaded: LoadResult, paths: Collection[str]) -> Catalog:
+    """The catalog of ``loaded``, which differs from the previous site's in the files ``paths`` at most:
+    the previous catalog itself when no article changed, else that catalog updated, or else built afresh."""
+    removed: list[Article] = []
+    added: list[Article] = []
+    for path in set(paths):
+        old, new = _article_of(previous.loaded.by_file.get(path)), _article_of(loaded.by_file.get(path))
+        if old != new or (old is not None and old.revision != new.revision):  # type: ignore[union-attr]
+            removed += [old] if old is not None else []
+            added += [new] if new is not None else []
+    if not removed and not added:
+        return previous.catalog  # a touched file, a broken one still broken: the same articles
+    return update_catalog(previous.catalog, removed, added) or build_catalog(loaded.articles)
+
+
+def _article_of(entry: FileEntry | None) -> Article | None:
+    return entry[1] if entry is not None else None
 
 
 def changes(site: Site) -> list[str]:

@@ -48,6 +48,8 @@ def test_a_site_loaded_from_the_previous_one_equals_a_fresh_load(seeds, settings
                                                        publishedDateTime=f"2024-05-0{number + 1}T00:00:00Z"))
     site = load_site(settings, keep_files=True)
     changes = {
+        "retitle": lambda: write_article(seeds, "2.md", **article("a2", title="Retitled", topics=["AI"],
+                                                                  publishedDateTime="2024-05-03T00:00:00Z")),
         "edit": lambda: write_article(seeds, "3.md", **article("a3", title="Edited", topics=["Space"])),
         "add": lambda: write_article(seeds, "sub/9.md", **article("a9", topics=["AI"])),
         "remove": lambda: (seeds / "4.md").unlink(),

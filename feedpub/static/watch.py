@@ -73,11 +73,13 @@ class Watch:
         if not changed:
             return None
         try:
-            fresh = load_site(self.site.settings, previous=self.site, changed=changed)
-            if fresh.catalog is self.site.catalog and fresh.archives.ledger is self.site.archives.ledger:
-                self.site = fresh  # only stat keys moved (a touch, our own ledger): nothing to write
-                return None
+            previous, fresh = self.site, load_site(self.site.settings, previous=self.site, changed=changed)
             self.site = fresh
+            if fresh.catalog is previous.catalog and fresh.archives.ledger is previous.archives.ledger:
+                # No document changed (a touch, our own ledger, a broken file still broken): nothing to write.
+                if fresh.problems == previous.problems:
+                    return None
+                return Round(tuple(sorted(changed)), fresh, None, time.perf_counter() - started)
             report, ledger_changed = self._publish(fresh)
             if ledger_changed:
                 # Our own record of the pages now frozen: the next round starts from it, as a fresh build would.
