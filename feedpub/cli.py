@@ -20,7 +20,7 @@ from .config import Settings, load_settings
 from .errors import FeedpubError
 from .site import Site, load_site
 from .static.ledger import LedgerError, save_ledger
-from .static.writer import WriteReport, write_site
+from .static.writer import WriteReport, Written, write_site
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,7 +115,8 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
         build = load_site(settings, use_cache=not args.no_cache, workers=workers, keep_files=args.watch,
                           progress=bar and bar.reading)
     _report_problems(build)
-    report, _ = _publish(build, settings, bar, workers)
+    written = Written() if args.watch else None
+    report, _ = _publish(build, settings, bar, workers, written)
     catalog = build.catalog
     if not args.quiet:
         seconds = time.perf_counter() - started
@@ -132,16 +133,16 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     _notify_hub(settings, report, args.quiet)
     if build.errors and not args.quiet:
         print("Articles with errors were skipped; fix the files above and build again.", file=sys.stderr)
-    if args.watch:
-        return _watch(build, settings, args.quiet, workers)
+    if written is not None:
+        return _watch(build, settings, args.quiet, workers, written)
     return 1 if args.strict and build.errors else 0
 
 
 def _publish(
-    build: Site, settings: Settings, bar: _ProgressBar | None = None, workers: int = 1
+    build: Site, settings: Settings, bar: _ProgressBar | None = None, workers: int = 1, written: Written | None = None
 ) -> tuple[WriteReport, bool]:
     """Write the site's files, then record the archive pages now published; True when the ledger changed."""
-    report = write_site(build, settings.out, bar, workers)
+    report = write_site(build, settings.out, bar, workers, written)
     if bar is not None:
         bar.close()
     try:
@@ -164,14 +165,18 @@ def _notify_hub(settings: Settings, report: WriteReport, quiet: bool) -> None:
             print(f"WebSub: told {settings.hub_url} about {len(notices) - len(failed)} changed feeds.")
 
 
-def _watch(build: Site, settings: Settings, quiet: bool, workers: int) -> int:
+def _watch(build: Site, settings: Settings, quiet: bool, workers: int, written: Written) -> int:
     """Publish again after every change to the seeds folder, until interrupted (Ctrl-C or SIGTERM)."""
     from .ingest.notify import FolderMonitor
     from .static.watch import Round, Watch
 
     def publish(site: Site) -> tuple[WriteReport, bool]:
-        with _long_lived_objects():
-            published = _publish(site, settings, None, workers)
+        try:
+            with _long_lived_objects():
+                published = _publish(site, settings, None, workers, written)
+        except BaseException:
+            written.feed_files = None  # not sure what the folder holds now: look at it next time
+            raise
         _notify_hub(settings, published[0], quiet)
         return published
 

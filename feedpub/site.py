@@ -109,6 +109,8 @@ def load_site(
     )
     site = Site(catalog, settings, ledger, problems, loaded.files)
     site.loaded, site.ledger_key, site.ledger_problems = loaded, ledger_key, ledger_problems
+    if previous is not None:
+        site.inherit_fingerprints(previous)
     return site
 
 
@@ -333,6 +335,31 @@ class Site:
         if feed_digest is None:
             return None
         return hashlib.blake2b(feed_digest + key.path.encode(), digest_size=20).hexdigest()
+
+    def inherit_fingerprints(self, previous: Site) -> None:
+        """Take the digests of ``previous``'s feeds whose articles (the very same tuple), name, image and
+        archive pages are this site's too, with the same settings and topic names: after an edit, only the
+        feeds that list the changed articles are digested again."""
+        if previous._revisions is None or previous._revisions or previous.settings != self.settings:
+            return  # nothing digested yet, or revisions made up for articles that have none
+        self._site_digest, self._revisions = self._describe_site()
+        if self._revisions or self._site_digest != previous._site_digest:
+            return
+        ours, theirs = self.archives.ledger, previous.archives.ledger
+        kept: dict[tuple[str, tuple[str, ...]], bool] = {}
+        for feed, digest in previous._feed_digests.items():
+            subject = (feed.kind, feed.slugs)
+            same = kept.get(subject)
+            if same is None:
+                kind = KINDS[feed.kind]
+                old, new = kind.subject(previous.catalog, feed.slugs), kind.subject(self.catalog, feed.slugs)
+                same = kept[subject] = (
+                    old is not None and new is not None and old.articles is new.articles and old.name == new.name
+                    and old.image == new.image
+                    and ours.boundaries(feed.subscription.path) == theirs.boundaries(feed.subscription.path)
+                )
+            if same:
+                self._feed_digests[feed] = digest
 
     def _feed_digest(self, feed: FeedKey) -> bytes | None:
         """A digest of one feed's description, shared by its formats and its page.

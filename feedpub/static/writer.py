@@ -33,6 +33,17 @@ class PublishError(OutputError):
 
 
 @dataclass
+class Written:
+    """What a writer that stays running (``build --watch``) knows the output folder holds after its last
+    write: the manifest and the feed files. The next write then trusts it instead of listing the folder,
+    reading the manifest and statting every file, so it costs in proportion to what changed; a file
+    someone else changes meanwhile is put right when its documents next change, or by a build."""
+
+    manifest: dict[str, list[Any]] = field(default_factory=dict)
+    feed_files: set[str] | None = None  # None until a first write has listed the folder
+
+
+@dataclass
 class WriteReport:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -40,12 +51,14 @@ class WriteReport:
 
 
 def write_site(
-    site: Site, out: Path, progress: Callable[[int, int], None] | None = None, workers: int = 1
+    site: Site, out: Path, progress: Callable[[int, int], None] | None = None, workers: int = 1,
+    state: Written | None = None,
 ) -> WriteReport:
     """Write every document of ``site`` under ``out`` and remove feed files that no longer exist.
 
     ``progress(done, total)`` is called as documents are done, for a progress bar. With more than one
     worker, many documents to render are rendered in that many processes (see `feedpub.rendering`).
+    A ``state`` kept from one call to the next spares the next one from looking at every file (see `Written`).
     """
     report = WriteReport()
     try:
@@ -54,12 +67,16 @@ def write_site(
         raise PublishError(f"cannot create the output folder {out}: {error.strerror}") from None
     root = str(out)
     with _exclusive(out):
-        found = _Listing.of(root)
-        for temporary in found.temporaries:
-            # Only ever our own ``.name.*.tmp`` pattern: left behind by a killed build.
-            with suppress(FileNotFoundError):
-                os.unlink(f"{root}/{temporary}")
-        previous = _read_manifest(out)
+        trusted = state is not None and state.feed_files is not None
+        if trusted:
+            feed_files, previous = sorted(state.feed_files), state.manifest  # type: ignore[union-attr,arg-type]
+        else:
+            found = _Listing.of(root)
+            for temporary in found.temporaries:
+                # Only ever our own ``.name.*.tmp`` pattern: left behind by a killed build.
+                with suppress(FileNotFoundError):
+                    os.unlink(f"{root}/{temporary}")
+            feed_files, previous = found.feed_files, _read_manifest(out)
         manifest: dict[str, list[Any]] = {}
         keys = list(site.documents())
         wanted = {key.path for key in keys}
@@ -68,7 +85,11 @@ def write_site(
         for key in keys:
             path = key.path
             fingerprint = fingerprints[key] = site.fingerprint(key)
-            if fingerprint is not None and _still_current(f"{root}/{path}", previous.get(path), fingerprint):
+            recorded = previous.get(path)
+            if fingerprint is not None and (
+                recorded is not None and recorded[0] == fingerprint if trusted
+                else _still_current(f"{root}/{path}", recorded, fingerprint)
+            ):
                 manifest[path] = previous[path]
                 report.unchanged.append(path)
             else:
@@ -92,13 +113,16 @@ def write_site(
             progress(len(keys), len(keys))
         _write_manifest(out, manifest)
         emptied: set[str] = set()
-        for stale in found.feed_files:
-            if stale not in wanted:
+        for stale in [path for path in feed_files if path not in wanted]:
+            with suppress(FileNotFoundError):
                 os.unlink(f"{root}/{stale}")
-                report.removed.append(stale)
-                emptied.add(os.path.dirname(stale))
+            report.removed.append(stale)
+            emptied.add(os.path.dirname(stale))
         for folder in sorted(emptied, key=len, reverse=True):
             _remove_empty_folders(root, folder)
+        if state is not None:
+            state.manifest = manifest
+            state.feed_files = {key.path for key in keys if key.feed is not None and outcomes.get(key, True) is not None}
     return report
 
 
