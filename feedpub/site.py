@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
@@ -29,11 +29,12 @@ from .ingest.loader import FileEntry, LoadResult, changed_files, load_folder, re
 from .model import Article, Problem
 from .render import FORMATS
 from .render.opml import OPML_CONTENT_TYPE, render_opml
-from .render.pages import feed_stylesheet, index_rows, render_feed_page, render_index
+from .render.pages import Activity, FeedRow, feed_stylesheet, index_rows, render_feed_page, render_index
 
 _url = attrgetter("url")
 _revision = attrgetter("revision")
 HTML = "text/html; charset=utf-8"
+MAX_KEPT_FRAGMENTS = 20_000  # rendered entries a site loaded from another takes over (a few MB)
 XSL = "text/xsl; charset=utf-8"
 
 
@@ -173,6 +174,10 @@ class Site:
         self._revisions: dict[str, bytes] | None = None  # each article's revision, by URL
         self._feed_digests: dict[FeedKey, bytes | None] = {}
         self._listing_digest: bytes | None = None
+        # The subscription feeds whose every document is the same as in the site this one was loaded from
+        # (see `inherit_fingerprints`); None when unknown.
+        self.kept_feeds: frozenset[FeedKey] | None = None
+        self._rows: dict[FeedKey, FeedRow] = {}  # the index's row of each topic and provider feed
 
     @property
     def errors(self) -> int:
@@ -184,20 +189,22 @@ class Site:
 
     # Which documents there are.
 
-    def feeds(self) -> list[FeedKey]:
-        """Every feed document: each subscription feed followed by its archives, oldest first."""
+    def feeds(self, subscriptions: Iterable[FeedKey] | None = None) -> list[FeedKey]:
+        """Every feed document (of ``subscriptions`` only, if given): each subscription feed followed by its
+        archives, oldest first."""
         keys: list[FeedKey] = []
-        for feed in subscription_keys(self.catalog):
+        for feed in subscription_keys(self.catalog) if subscriptions is None else subscriptions:
             keys.append(feed)
             keys.extend(feed.page(number) for number in range(1, len(self.archives.pages(feed)) + 1))
         return keys
 
-    def documents(self) -> Iterator[DocKey]:
-        """Every document; feeds come format by format, so each format's rendered entries are reused."""
+    def documents(self, subscriptions: Iterable[FeedKey] | None = None) -> Iterator[DocKey]:
+        """Every document (but only the feeds of ``subscriptions``, if given); feeds come format by format,
+        so each format's rendered entries are reused."""
         yield INDEX
         yield OPML
         yield STYLESHEET
-        feeds = self.feeds()
+        feeds = self.feeds(subscriptions)
         for feed in feeds:
             if feed.archive is None:
                 yield feed.document(PAGE)
@@ -325,7 +332,9 @@ class Site:
         if key.feed is None:
             # The index and OPML list every feed by name, size and newest date; the stylesheet is code.
             if self._listing_digest is None:
-                listing = repr((index_rows(self.catalog), self.settings)).encode()
+                rows = index_rows(self.catalog, self._rows)
+                self._rows = {row.key: row for row in (*rows[1], *rows[2])}
+                listing = repr((rows, self.settings)).encode()
                 self._listing_digest = code_digest().encode() + hashlib.blake2b(listing, digest_size=20).digest()
             return hashlib.blake2b(self._listing_digest + key.path.encode(), digest_size=20).hexdigest()
         feed = key.feed
@@ -340,6 +349,9 @@ class Site:
         """Take the digests of ``previous``'s feeds whose articles (the very same tuple), name, image and
         archive pages are this site's too, with the same settings and topic names: after an edit, only the
         feeds that list the changed articles are digested again."""
+        if previous.settings == self.settings and sum(map(len, previous._fragments.values())) <= MAX_KEPT_FRAGMENTS:
+            # Entries render by their value alone: the few a watch renders each round are rendered once.
+            self._fragments = {format_: dict(rendered) for format_, rendered in previous._fragments.items()}
         if previous._revisions is None or previous._revisions or previous.settings != self.settings:
             return  # nothing digested yet, or revisions made up for articles that have none
         self._site_digest, self._revisions = self._describe_site()
@@ -360,6 +372,10 @@ class Site:
                 )
             if same:
                 self._feed_digests[feed] = digest
+        self.kept_feeds = frozenset(FeedKey(kind, slugs) for (kind, slugs), same in kept.items() if same)
+        self.archives.take_pages(previous.archives, self.kept_feeds)
+        if Activity.of(previous.catalog) == Activity.of(self.catalog):  # the index charts the same weeks
+            self._rows = {feed: row for feed, row in previous._rows.items() if feed in self.kept_feeds}
 
     def _feed_digest(self, feed: FeedKey) -> bytes | None:
         """A digest of one feed's description, shared by its formats and its page.

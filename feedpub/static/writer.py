@@ -18,7 +18,8 @@ from typing import Any
 
 from ..atomic import Staging, replace_file
 from ..errors import OutputError
-from ..feeds.keys import DocKey, parse_path
+from ..feeds.keys import DocKey, FeedKey, parse_path
+from ..feeds.kinds import subscription_keys
 from ..site import Site
 from .parallel import render_documents
 
@@ -40,7 +41,8 @@ class Written:
     someone else changes meanwhile is put right when its documents next change, or by a build."""
 
     manifest: dict[str, list[Any]] = field(default_factory=dict)
-    feed_files: set[str] | None = None  # None until a first write has listed the folder
+    # The files of each subscription feed (its formats, page and archives); None until a first write.
+    feed_files: dict[FeedKey, set[str]] | None = None
 
 
 @dataclass
@@ -68,8 +70,14 @@ def write_site(
     root = str(out)
     with _exclusive(out):
         trusted = state is not None and state.feed_files is not None
+        feeds: list[FeedKey] | None = None  # the subscription feeds whose documents are looked at; None: all
         if trusted:
-            feed_files, previous = sorted(state.feed_files), state.manifest  # type: ignore[union-attr,arg-type]
+            by_feed: dict[FeedKey, set[str]] = state.feed_files  # type: ignore[union-attr,assignment]
+            previous = state.manifest  # type: ignore[union-attr]
+            if site.kept_feeds is not None:
+                feeds = [feed for feed in subscription_keys(site.catalog) if feed not in site.kept_feeds]
+            looked_at = by_feed.keys() - site.kept_feeds if feeds is not None else by_feed.keys()  # type: ignore[operator]
+            feed_files = sorted(path for feed in looked_at for path in by_feed[feed])
         else:
             found = _Listing.of(root)
             for temporary in found.temporaries:
@@ -77,8 +85,11 @@ def write_site(
                 with suppress(FileNotFoundError):
                     os.unlink(f"{root}/{temporary}")
             feed_files, previous = found.feed_files, _read_manifest(out)
-        manifest: dict[str, list[Any]] = {}
-        keys = list(site.documents())
+        # Documents of the feeds not looked at keep their records; the others are made again below.
+        manifest: dict[str, list[Any]] = {} if feeds is None else dict(previous)
+        for path in feed_files if feeds is not None else ():
+            manifest.pop(path, None)
+        keys = list(site.documents(feeds))
         wanted = {key.path for key in keys}
         todo: list[DocKey] = []
         fingerprints: dict[DocKey, str | None] = {}
@@ -90,7 +101,7 @@ def write_site(
                 recorded is not None and recorded[0] == fingerprint if trusted
                 else _still_current(f"{root}/{path}", recorded, fingerprint)
             ):
-                manifest[path] = previous[path]
+                manifest[path] = recorded  # type: ignore[assignment]
                 report.unchanged.append(path)
             else:
                 todo.append(key)
@@ -122,7 +133,13 @@ def write_site(
             _remove_empty_folders(root, folder)
         if state is not None:
             state.manifest = manifest
-            state.feed_files = {key.path for key in keys if key.feed is not None and outcomes.get(key, True) is not None}
+            written: dict[FeedKey, set[str]] = {} if feeds is None else {
+                feed: paths for feed, paths in state.feed_files.items() if feed in site.kept_feeds  # type: ignore[union-attr,operator]
+            }
+            for key in keys:
+                if key.feed is not None and outcomes.get(key, True) is not None:
+                    written.setdefault(key.feed.subscription, set()).add(key.path)
+            state.feed_files = written
     return report
 
 
