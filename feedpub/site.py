@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+from itertools import compress, count
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from operator import attrgetter
+from operator import attrgetter, is_not
 
 from .changes import StatKey, code_digest, file_key
 from .config import Settings
 from .errors import InputError
 from .feeds.archives import Archives
-from .feeds.catalog import Catalog, build_catalog, update_catalog
+from .feeds.catalog import Catalog, build_catalog, feed_order, update_catalog
 from .feeds.document import ARCHIVE_MAX_AGE, EPOCH, Entry, Feed, History
 from .feeds.keys import INDEX, OPML, PAGE, STYLESHEET, DocKey, FeedKey
 from .feeds.kinds import KINDS, subscription_keys
@@ -34,6 +35,7 @@ from .render.pages import Activity, FeedRow, feed_stylesheet, index_rows, render
 _url = attrgetter("url")
 _revision = attrgetter("revision")
 HTML = "text/html; charset=utf-8"
+MAX_REPLACED = 64  # articles replaced in one feed that its pages are compared for, at most
 MAX_KEPT_FRAGMENTS = 20_000  # rendered entries a site loaded from another takes over (a few MB)
 XSL = "text/xsl; charset=utf-8"
 
@@ -177,6 +179,7 @@ class Site:
         # The subscription feeds whose every document is the same as in the site this one was loaded from
         # (see `inherit_fingerprints`); None when unknown.
         self.kept_feeds: frozenset[FeedKey] | None = None
+        self.kept_pages: set[FeedKey] = set()  # the archive pages (of feeds not kept) that are the same too
         self._rows: dict[FeedKey, FeedRow] = {}  # the index's row of each topic and provider feed
 
     @property
@@ -198,13 +201,13 @@ class Site:
             keys.extend(feed.page(number) for number in range(1, len(self.archives.pages(feed)) + 1))
         return keys
 
-    def documents(self, subscriptions: Iterable[FeedKey] | None = None) -> Iterator[DocKey]:
-        """Every document (but only the feeds of ``subscriptions``, if given); feeds come format by format,
-        so each format's rendered entries are reused."""
+    def documents(self, feeds: list[FeedKey] | None = None) -> Iterator[DocKey]:
+        """Every document (but of the feed documents ``feeds`` only, if given: see `feeds`); feeds come format
+        by format, so each format's rendered entries are reused."""
         yield INDEX
         yield OPML
         yield STYLESHEET
-        feeds = self.feeds(subscriptions)
+        feeds = self.feeds() if feeds is None else feeds
         for feed in feeds:
             if feed.archive is None:
                 yield feed.document(PAGE)
@@ -346,9 +349,12 @@ class Site:
         return hashlib.blake2b(feed_digest + key.path.encode(), digest_size=20).hexdigest()
 
     def inherit_fingerprints(self, previous: Site) -> None:
-        """Take the digests of ``previous``'s feeds whose articles (the very same tuple), name, image and
-        archive pages are this site's too, with the same settings and topic names: after an edit, only the
-        feeds that list the changed articles are digested again."""
+        """Take over what ``previous`` worked out for the feeds (and archive pages) that are the same in
+        both, with the same settings and topic names: their digests, archive pages and index rows. A feed
+        is the same when it lists the very same articles with the same ledger; an archive page is, when its
+        feed's articles were only replaced in place (same order: an edit that keeps the date) and none of the
+        replaced ones is on the page. After an edit, only the documents listing the changed articles are
+        digested again (see `kept_feeds` and `kept_pages`)."""
         if previous.settings == self.settings and sum(map(len, previous._fragments.values())) <= MAX_KEPT_FRAGMENTS:
             # Entries render by their value alone: the few a watch renders each round are rendered once.
             self._fragments = {format_: dict(rendered) for format_, rendered in previous._fragments.items()}
@@ -358,24 +364,43 @@ class Site:
         if self._revisions or self._site_digest != previous._site_digest:
             return
         ours, theirs = self.archives.ledger, previous.archives.ledger
-        kept: dict[tuple[str, tuple[str, ...]], bool] = {}
+        verdicts: dict[FeedKey, tuple[bool, set[int]] | None] = {}  # by subscription feed
         for feed, digest in previous._feed_digests.items():
-            subject = (feed.kind, feed.slugs)
-            same = kept.get(subject)
-            if same is None:
-                kind = KINDS[feed.kind]
-                old, new = kind.subject(previous.catalog, feed.slugs), kind.subject(self.catalog, feed.slugs)
-                same = kept[subject] = (
-                    old is not None and new is not None and old.articles is new.articles and old.name == new.name
-                    and old.image == new.image
-                    and ours.boundaries(feed.subscription.path) == theirs.boundaries(feed.subscription.path)
-                )
-            if same:
+            subscription = feed.subscription
+            if subscription not in verdicts:
+                verdicts[subscription] = self._compare_feed(previous, subscription, ours, theirs)
+            verdict = verdicts[subscription]
+            if verdict is None:
+                continue
+            whole, touched = verdict
+            if whole or (feed.archive is not None and feed.archive not in touched):
                 self._feed_digests[feed] = digest
-        self.kept_feeds = frozenset(FeedKey(kind, slugs) for (kind, slugs), same in kept.items() if same)
-        self.archives.take_pages(previous.archives, self.kept_feeds)
+                self.kept_pages.add(feed)
+        self.kept_feeds = frozenset(feed for feed, verdict in verdicts.items() if verdict is not None and verdict[0])
+        self.archives.take_pages(previous.archives, [feed for feed, verdict in verdicts.items() if verdict is not None])
         if Activity.of(previous.catalog) == Activity.of(self.catalog):  # the index charts the same weeks
             self._rows = {feed: row for feed, row in previous._rows.items() if feed in self.kept_feeds}
+
+    def _compare_feed(
+        self, previous: Site, feed: FeedKey, ours: ArchiveLedger, theirs: ArchiveLedger
+    ) -> tuple[bool, set[int]] | None:
+        """How the subscription feed ``feed`` differs from ``previous``'s: (True, no pages) when it is the
+        same, (False, the numbers of the archive pages holding replaced articles) when its articles were only
+        replaced in place, None when it must be worked out afresh."""
+        kind = KINDS[feed.kind]
+        old, new = kind.subject(previous.catalog, feed.slugs), kind.subject(self.catalog, feed.slugs)
+        if (old is None or new is None or old.name != new.name or old.image != new.image
+                or ours.boundaries(feed.path) != theirs.boundaries(feed.path)):
+            return None
+        if old.articles is new.articles:
+            return True, set()
+        if len(old.articles) != len(new.articles) or not kind.has_archives:
+            return None
+        replaced = list(compress(count(), map(is_not, old.articles, new.articles)))
+        if len(replaced) > MAX_REPLACED or any(feed_order(old.articles[at]) != feed_order(new.articles[at]) for at in replaced):
+            return None  # articles moved: the pages are cut again
+        pages = enumerate(previous.archives.pages(feed, old.articles), 1)
+        return False, {number for number, page in pages for at in replaced if at in page}
 
     def _feed_digest(self, feed: FeedKey) -> bytes | None:
         """A digest of one feed's description, shared by its formats and its page.

@@ -20,6 +20,7 @@ from ..atomic import Staging, replace_file
 from ..errors import OutputError
 from ..feeds.keys import DocKey, FeedKey, parse_path
 from ..feeds.kinds import subscription_keys
+from ..render import FORMATS
 from ..site import Site
 from .parallel import render_documents
 
@@ -70,27 +71,26 @@ def write_site(
     root = str(out)
     with _exclusive(out):
         trusted = state is not None and state.feed_files is not None
-        feeds: list[FeedKey] | None = None  # the subscription feeds whose documents are looked at; None: all
-        if trusted:
-            by_feed: dict[FeedKey, set[str]] = state.feed_files  # type: ignore[union-attr,assignment]
+        incremental = trusted and site.kept_feeds is not None
+        if incremental:
+            # Only the feeds the change touched, and of those only the documents that may differ.
             previous = state.manifest  # type: ignore[union-attr]
-            if site.kept_feeds is not None:
-                feeds = [feed for feed in subscription_keys(site.catalog) if feed not in site.kept_feeds]
-            looked_at = by_feed.keys() - site.kept_feeds if feeds is not None else by_feed.keys()  # type: ignore[operator]
-            feed_files = sorted(path for feed in looked_at for path in by_feed[feed])
+            keys, feed_files, wanted = _touched(site, state.feed_files)  # type: ignore[union-attr,arg-type]
+            manifest = dict(previous)
         else:
-            found = _Listing.of(root)
-            for temporary in found.temporaries:
-                # Only ever our own ``.name.*.tmp`` pattern: left behind by a killed build.
-                with suppress(FileNotFoundError):
-                    os.unlink(f"{root}/{temporary}")
-            feed_files, previous = found.feed_files, _read_manifest(out)
-        # Documents of the feeds not looked at keep their records; the others are made again below.
-        manifest: dict[str, list[Any]] = {} if feeds is None else dict(previous)
-        for path in feed_files if feeds is not None else ():
-            manifest.pop(path, None)
-        keys = list(site.documents(feeds))
-        wanted = {key.path for key in keys}
+            if trusted:
+                feed_files = sorted(path for paths in state.feed_files.values() for path in paths)  # type: ignore[union-attr]
+                previous = state.manifest  # type: ignore[union-attr]
+            else:
+                found = _Listing.of(root)
+                for temporary in found.temporaries:
+                    # Only ever our own ``.name.*.tmp`` pattern: left behind by a killed build.
+                    with suppress(FileNotFoundError):
+                        os.unlink(f"{root}/{temporary}")
+                feed_files, previous = found.feed_files, _read_manifest(out)
+            manifest = {}
+            keys = list(site.documents())
+            wanted = {key.path for key in keys}
         todo: list[DocKey] = []
         fingerprints: dict[DocKey, str | None] = {}
         for key in keys:
@@ -113,6 +113,7 @@ def write_site(
             for key in todo:
                 outcome = outcomes[key]
                 if outcome is None:
+                    manifest.pop(key.path, None)
                     continue  # no such document after all
                 (report.written if outcome else report.unchanged).append(key.path)
                 if fingerprints[key] is not None:
@@ -127,20 +128,43 @@ def write_site(
         for stale in [path for path in feed_files if path not in wanted]:
             with suppress(FileNotFoundError):
                 os.unlink(f"{root}/{stale}")
+            manifest.pop(stale, None)
             report.removed.append(stale)
             emptied.add(os.path.dirname(stale))
         for folder in sorted(emptied, key=len, reverse=True):
             _remove_empty_folders(root, folder)
         if state is not None:
             state.manifest = manifest
-            written: dict[FeedKey, set[str]] = {} if feeds is None else {
-                feed: paths for feed, paths in state.feed_files.items() if feed in site.kept_feeds  # type: ignore[union-attr,operator]
-            }
+            by_feed = dict(state.feed_files) if incremental else {}  # type: ignore[arg-type]
+            for path in feed_files:
+                if path not in wanted and (key := parse_path(path)) is not None and key.feed is not None:
+                    by_feed.get(key.feed.subscription, set()).discard(path)
             for key in keys:
                 if key.feed is not None and outcomes.get(key, True) is not None:
-                    written.setdefault(key.feed.subscription, set()).add(key.path)
-            state.feed_files = written
+                    by_feed.setdefault(key.feed.subscription, set()).add(key.path)
+            state.feed_files = {feed: paths for feed, paths in by_feed.items() if paths}
     return report
+
+
+def _touched(site: Site, feed_files: dict[FeedKey, set[str]]) -> tuple[list[DocKey], list[str], set[str]]:
+    """For a write that follows another of the site ``site`` was loaded from: the documents that may have
+    changed (those of feeds and archive pages the site did not keep), the files that may have to go (those
+    of feeds whose number of documents changed, or that are gone), and the paths wanted among them."""
+    kept, kept_pages = site.kept_feeds or frozenset(), site.kept_pages
+    touched = [feed for feed in subscription_keys(site.catalog) if feed not in kept]
+    feeds: list[FeedKey] = []
+    doubtful: list[FeedKey] = []  # feeds whose set of files may have changed
+    for feed in touched:
+        documents = site.feeds([feed])
+        feeds.extend(document for document in documents if document not in kept_pages)
+        if len(feed_files.get(feed, ())) != len(FORMATS) * len(documents) + 1:  # formats, and the feed's page
+            doubtful.append(feed)
+    gone = feed_files.keys() - kept - set(touched)
+    keys = list(site.documents(feeds))
+    wanted = {key.path for key in keys}
+    wanted.update(key.path for key in site.documents(site.feeds(doubtful)))
+    candidates = sorted(path for feed in (*doubtful, *gone) for path in feed_files.get(feed, ()))
+    return keys, candidates, wanted
 
 
 def _still_current(target: str, recorded: list[Any] | None, fingerprint: str) -> bool:

@@ -121,3 +121,40 @@ def test_the_way_changes_are_learnt_is_a_setting(tmp_path) -> None:
     assert load_settings(environ={"FEEDPUB_WATCH_METHOD": "poll"}).watch_method == "poll"
     with pytest.raises(SettingsError, match="watch_method must be 'notify' or 'poll'"):
         load_settings(environ={"FEEDPUB_WATCH_METHOD": "inotify"})
+
+
+def test_each_round_writes_what_a_fresh_build_writes_archive_pages_included(seeds, tmp_path) -> None:
+    """In-process rounds (no notifications needed): edits in place, moves in time, additions and removals,
+    with archive pages of two articles, leave the folder as a fresh build of the same files leaves it."""
+    from feedpub.cli import _publish
+    from feedpub.config import Settings
+    from feedpub.site import load_site
+    from feedpub.static.watch import Watch
+    from feedpub.static.writer import Written
+
+    def write(number: int, title: str, day: int, topics: list[str]) -> str:
+        return str(write_article(seeds, f"{number:02d}.md", **article(
+            f"a{number}", title=title, topics=topics, publishedDateTime=f"2024-05-{day:02d}T00:00:00Z",
+            provider={"name": "Wire", "domain": "wire.example"})))
+
+    for number in range(12):
+        write(number, f"Story {number}", number + 1, ["AI", "Robots"][: 1 + number % 2])
+    settings = Settings(seeds=seeds, out=tmp_path / "out", archive_size=2, limit=2, cache_dir=tmp_path / "cache")
+    written = Written()
+    site = load_site(settings, keep_files=True)
+    _publish(site, settings, None, 1, written)
+    watch = Watch(site, None, lambda fresh: _publish(fresh, settings, None, 1, written))  # type: ignore[arg-type]
+    steps = [
+        lambda: [write(3, "Story 3, corrected", 4, ["AI", "Robots"][:2])],  # in place, on an archive page
+        lambda: [write(7, "Story 7", 20, ["Robots"])],  # moved to the top
+        lambda: [write(20, "New", 25, ["Space"]), write(21, "Newer", 26, ["AI"])],
+        lambda: [(seeds / "05.md").unlink() or str(seeds / "05.md")],
+        lambda: [write(0, "Story 0, corrected", 1, ["AI"]), write(9, "Story 9, corrected", 10, ["AI", "Robots"])],
+    ]
+    for number, step in enumerate(steps):
+        assert watch.publish(frozenset(step())) is not None
+        fresh = tmp_path / f"fresh-{number}"
+        assert main(["build", "--seeds", str(seeds), "--out", str(fresh), "--no-cache", "--quiet",
+                     "--archive-size", "2", "--limit", "2"]) == 0
+        assert files_under(settings.out) == files_under(fresh), f"step {number}"
+    assert watch.site.kept_pages, "edits in place kept the other archive pages"
