@@ -145,9 +145,14 @@ def _publish(
     report = write_site(build, settings.out, bar, workers, written)
     if bar is not None:
         bar.close()
+    frozen = build.frozen_ledger()
+    if written is not None and written.feed_files is not None and frozen == build.archives.ledger:
+        # A watch's round that froze no new page: the file (its key unchanged, or the site would have read
+        # it again) already says so; reading, merging and comparing it would cost more than the round.
+        return report, False
     try:
         # Record the archive pages now published, so that they stay put when older articles change.
-        return report, save_ledger(settings.seeds, build.frozen_ledger())
+        return report, save_ledger(settings.seeds, frozen)
     except LedgerError as error:
         print(f"feedpub: warning: {error}. The feeds were written all the same.", file=sys.stderr)
     return report, False

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..changes import StatKey, file_key
@@ -29,19 +28,41 @@ PARALLEL_FROM = 2000  # fewer files parse faster than worker processes start
 FileEntry = tuple[StatKey | None, Article | None, tuple[Problem, ...]]
 
 
-@dataclass(frozen=True)
 class LoadResult:
-    articles: tuple[Article, ...]
-    problems: tuple[Problem, ...]
-    files: int
-    # Each file's entry by path, kept (``keep_files``) by those who stay loaded and re-read only what changes.
-    by_file: Mapping[str, FileEntry] = field(default_factory=dict, repr=False, compare=False)
+    """The articles and problems of a folder's files (``files`` of them), and, when kept (``keep_files``),
+    each file's entry by path: what `reload_files` starts from in a process that stays loaded."""
+
+    def __init__(
+        self, articles: tuple[Article, ...] | None, problems: tuple[Problem, ...], files: int,
+        by_file: Mapping[str, FileEntry] | None = None,
+    ) -> None:
+        self._articles = articles
+        self.problems = problems
+        self.files = files
+        self.by_file: Mapping[str, FileEntry] = by_file or {}
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        """Made from the entries on first use: a reload whose catalog is updated in place never needs them."""
+        if self._articles is None:
+            self._articles = tuple(article for _, article, _ in self.by_file.values() if article is not None)
+        return self._articles
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LoadResult):
+            return NotImplemented
+        return (self.articles, self.problems, self.files) == (other.articles, other.problems, other.files)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"LoadResult({len(self.articles)} articles, {len(self.problems)} problems, {self.files} files)"
 
     @classmethod
-    def of(cls, by_file: dict[str, FileEntry]) -> LoadResult:
-        entries = by_file.values()
-        articles = tuple(article for _, article, _ in entries if article is not None)
-        return cls(articles, tuple(problem for _, _, found in entries for problem in found), len(by_file), by_file)
+    def of(cls, by_file: dict[str, FileEntry], problems: tuple[Problem, ...] | None = None) -> LoadResult:
+        if problems is None:
+            problems = tuple(problem for _, _, found in by_file.values() for problem in found)
+        return cls(None, problems, len(by_file), by_file)
 
 
 def is_article_file(path: str, seeds: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS) -> bool:
@@ -160,16 +181,16 @@ def reload_files(
     order its articles come in.
     """
     by_file = dict(loaded.by_file)
-    for label in paths:
-        if not is_article_file(label, seeds, extensions):
-            continue
+    read = {label for label in paths if is_article_file(label, seeds, extensions)}
+    for label in read:
         key = file_key(label)
         if key is None:
             by_file.pop(label, None)
             continue
         article, problems = load_file(Path(label), label, max_bytes)
         by_file[label] = (key, article, tuple(problems))
-    return LoadResult.of(by_file)
+    kept = tuple(problem for problem in loaded.problems if problem.path not in read)
+    return LoadResult.of(by_file, kept + tuple(problem for label in sorted(read) for problem in by_file.get(label, (0, 0, ()))[2]))
 
 
 def _load_job(job: tuple[Path, str, int]) -> tuple[Article | None, list[Problem]]:
