@@ -9,9 +9,11 @@ every filesystem on the host.
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 
 class Staging:
@@ -81,6 +83,24 @@ def replace_file(target: Path, body: bytes, durable: bool = True) -> bool:
     finally:
         staging.discard()
     return written
+
+
+def read_table(path: Path, format_: int, field: str) -> dict[str, Any]:
+    """The table under ``field`` of a small JSON state file (a manifest, a record of digests) written by
+    `write_table` with ``format_``; empty when the file is missing, damaged or of another format: losing
+    one only costs the next run time."""
+    try:
+        document = json.loads(path.read_bytes())
+        if document.get("format") == format_ and isinstance(document.get(field), dict):
+            return document[field]
+    except (OSError, ValueError, AttributeError):
+        pass
+    return {}
+
+
+def write_table(path: Path, format_: int, field: str, table: dict[str, Any]) -> None:
+    """Replace the state file at ``path`` atomically, without a sync of its own (see `read_table`)."""
+    replace_file(path, json.dumps({"format": format_, field: table}, separators=(",", ":")).encode(), durable=False)
 
 
 @cache

@@ -1,4 +1,5 @@
-"""The ``feedpub`` command: ``build`` writes the static feeds, ``serve`` serves them over HTTP."""
+"""The ``feedpub`` command: ``build`` writes the static feeds, ``serve`` serves them over HTTP, ``deploy``
+uploads them to object storage."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import gc
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -16,7 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
-from .config import Settings, load_settings
+from .config import Settings, is_loopback, load_settings
+from .deploy import DEFAULT_MAX_DELETES, DeployReport
+from .ingest.loader import DEFAULT_EXTENSIONS
 from .errors import FeedpubError
 from .site import Site, load_site
 from .static.ledger import LedgerError, save_ledger
@@ -25,7 +29,10 @@ from .static.writer import WriteReport, Written, write_site
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # argparse would show the top-level usage; the subcommand's own says what it takes.
+        args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         settings = load_settings(args.config).with_overrides(
             seeds=args.seeds,
@@ -36,11 +43,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             cache_dir=getattr(args, "cache_dir", None),
             title=getattr(args, "title", None),
             watch_method="poll" if getattr(args, "poll", False) else None,
+            deploy_target=getattr(args, "target", None),
+            deploy_endpoint_url=getattr(args, "endpoint_url", None),
         )
         return int(args.command(args, settings))
     except FeedpubError as error:
         print(f"feedpub: {error}", file=sys.stderr)
-        return 2
+        return error.exit_status
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--poll", action="store_true",
                        help="with --watch, look for changes every reload_interval seconds instead of using the "
                             "system's change notifications (for network filesystems)")
-    build.set_defaults(command=_build)
+    build.set_defaults(command=_build, parser=build)
 
     check = commands.add_parser(
         "check",
@@ -78,10 +87,10 @@ def _parser() -> argparse.ArgumentParser:
         "Exit status 1 when any article has an error (or any warning, with --strict).",
     )
     check.add_argument("seeds_folder", nargs="?", type=Path, metavar="SEEDS", help="folder to check (default: seeds/)")
-    check.add_argument("--config", type=Path, help="settings file (default: feedpub.toml, if present)")
+    _common_options(check)
     check.add_argument("--strict", action="store_true", help="exit with status 1 on warnings too")
     check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    check.set_defaults(command=_check, seeds=None)
+    check.set_defaults(command=_check, parser=check)
 
     serve = commands.add_parser(
         "serve",
@@ -90,10 +99,37 @@ def _parser() -> argparse.ArgumentParser:
     )
     _common_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=5000, help="port to listen on (default: 5000)")
+    serve.add_argument("--port", type=_port, default=5000, help="port to listen on, 1 to 65535 (default: 5000)")
     serve.add_argument("--base-url", help="absolute URL used in self links (default: http://HOST:PORT)")
-    serve.set_defaults(command=_serve)
+    serve.set_defaults(command=_serve, parser=serve)
+
+    deploy = commands.add_parser(
+        "deploy",
+        help="upload the built feeds to S3-compatible object storage, only what changed",
+        description="Upload the output folder, as the last `feedpub build` left it, to s3://BUCKET[/PREFIX]: "
+        "only objects whose bytes changed, archives before the feeds that link to them, the index last, then "
+        "delete objects the build no longer writes. Credentials come from the standard AWS chain "
+        "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE). Exit status 1 when an upload failed or "
+        "the store cannot be reached (deploy again to finish), 2 for settings to fix.",
+    )
+    deploy.add_argument("target", nargs="?", metavar="TARGET", help="s3://BUCKET[/PREFIX] (default: the deploy_target setting)")
+    deploy.add_argument("--config", type=Path, help="settings file (default: feedpub.toml, if present)")
+    deploy.add_argument("--out", type=Path, help="folder to upload (default: feeds/)")
+    deploy.add_argument("--endpoint-url", help="URL of an S3-compatible service (default: deploy_endpoint_url, AWS_ENDPOINT_URL or AWS S3)")
+    deploy.add_argument("--dry-run", action="store_true", help="print what would be uploaded and deleted; change nothing")
+    deploy.add_argument("--max-deletes", type=int, default=DEFAULT_MAX_DELETES, metavar="N",
+                        help=f"refuse to deploy when it would delete more than N objects (default: {DEFAULT_MAX_DELETES})")
+    deploy.add_argument("--force", action="store_true", help="upload every file, changed or not")
+    deploy.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    deploy.add_argument("--quiet", action="store_true", help="print only errors")
+    deploy.set_defaults(command=_deploy, parser=deploy, seeds=None)
     return parser
+
+
+def _port(text: str) -> int:
+    if not (text.isdigit() and 1 <= int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"a port is a whole number from 1 to 65535, not {text!r}")
+    return int(text)
 
 
 def _common_options(parser: argparse.ArgumentParser) -> None:
@@ -101,36 +137,70 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, help="settings file (default: feedpub.toml, if present)")
 
 
+class _Said(logging.Handler):
+    """Library warnings (an article cache that could not be saved, say) said as the command's own lines:
+    ``feedpub: warning: ...`` on whatever standard error is at the time."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"feedpub: {record.levelname.lower()}: {record.getMessage()}", file=sys.stderr)
+
+
+def _say_library_warnings() -> None:
+    root = logging.getLogger()
+    if not any(isinstance(handler, _Said) for handler in root.handlers):
+        root.addHandler(_Said(logging.WARNING))
+
+
 def _report_problems(build: Site) -> None:
     for problem in build.problems:
         print(problem, file=sys.stderr)
+    if build.files == 0:
+        extensions = ", ".join(DEFAULT_EXTENSIONS)
+        print(f"feedpub: warning: {build.settings.seeds} has no article files ({extensions}); every feed is empty",
+              file=sys.stderr)
+
+
+def _counted(number: int, noun: str) -> str:
+    """``1 article``, ``2 articles``: counts read as prose."""
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
 def _build(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
+    _say_library_warnings()
+    if is_loopback(settings.base_url) and not args.quiet:
+        print(f"feedpub: warning: the feeds' links point at {settings.base_url}, this machine; to publish them on "
+              "the web, set base_url in feedpub.toml or pass --base-url https://your.site", file=sys.stderr)
     # The processors this process may use (a container may allow fewer than the machine has).
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    bar = _ProgressBar(started) if not args.quiet and sys.stderr.isatty() else None
+    on_terminal = not args.quiet and sys.stderr.isatty()
+    reading = _ProgressBar(started, "Reading files") if on_terminal else None
     with _long_lived_objects():
         build = load_site(settings, use_cache=not args.no_cache, workers=workers, keep_files=args.watch,
-                          progress=bar and bar.reading)
+                          progress=reading)
+    if reading is not None:
+        reading.close()
     _report_problems(build)
     written = Written() if args.watch else None
-    report, _ = _publish(build, settings, bar, workers, written)
+    report, _ = _publish(build, settings, _ProgressBar(started) if on_terminal else None, workers, written)
     catalog = build.catalog
     if not args.quiet:
         seconds = time.perf_counter() - started
+        archives = len(build.feeds()) - 1 - len(catalog.topics) - len(catalog.providers)
+        with_archives = f" with {_counted(archives, 'archive')}" if archives else ""
         print(
-            f"Read {build.files} files from {settings.seeds}: {len(catalog.articles)} articles published, "
-            f"{catalog.unpublished} unpublished, {build.errors} skipped with errors, {build.warnings} warnings."
+            f"Read {_counted(build.files, 'file')} from {settings.seeds}: {_counted(len(catalog.articles), 'article')} published, "
+            f"{catalog.unpublished:,} unpublished, {build.errors:,} skipped with errors, "
+            f"{_counted(build.warnings, 'warning')}."
         )
         print(
-            f"Wrote {len(report.written)} files to {settings.out} ({len(report.unchanged)} unchanged, "
-            f"{len(report.removed)} removed): the all-articles feed, {len(catalog.topics)} topic feeds and "
-            f"{len(catalog.providers)} provider feeds with their archives, in RSS, Atom and JSON Feed, "
+            f"Wrote {_counted(len(report.written), 'file')} to {settings.out} ({len(report.unchanged):,} unchanged, "
+            f"{len(report.removed):,} removed): the all-articles feed, {_counted(len(catalog.topics), 'topic feed')} "
+            f"and {_counted(len(catalog.providers), 'provider feed')}"
+            f"{with_archives}, in RSS, Atom and JSON Feed, "
             f"in {seconds:.2f} s."
         )
-    _notify_hub(settings, report, args.quiet)
+    _tell_hub(settings, report.written, args.quiet)
     if build.errors and not args.quiet:
         print("Articles with errors were skipped; fix the files above and build again.", file=sys.stderr)
     if written is not None:
@@ -158,18 +228,6 @@ def _publish(
     return report, False
 
 
-def _notify_hub(settings: Settings, report: WriteReport, quiet: bool) -> None:
-    if settings.hub_url:
-        from .web.websub import changed_feed_urls, publish  # urllib.request is slow to import; most sites have no hub
-
-        notices = publish(settings.hub_url, changed_feed_urls(report.written, settings.feeds_url))
-        failed = [notice for notice in notices if not notice.ok]
-        for notice in failed:
-            print(f"WebSub: could not tell {settings.hub_url} that {notice.url} changed: {notice.detail}", file=sys.stderr)
-        if not quiet:
-            print(f"WebSub: told {settings.hub_url} about {len(notices) - len(failed)} changed feeds.")
-
-
 def _watch(build: Site, settings: Settings, quiet: bool, workers: int, written: Written) -> int:
     """Publish again after every change to the seeds folder, until interrupted (Ctrl-C or SIGTERM)."""
     from .ingest.notify import FolderMonitor
@@ -182,7 +240,7 @@ def _watch(build: Site, settings: Settings, quiet: bool, workers: int, written: 
         except BaseException:
             written.feed_files = None  # not sure what the folder holds now: look at it next time
             raise
-        _notify_hub(settings, published[0], quiet)
+        _tell_hub(settings, published[0].written, quiet)
         return published
 
     seen = set(build.problems)
@@ -218,8 +276,24 @@ def _watch(build: Site, settings: Settings, quiet: bool, workers: int, written: 
     return 0
 
 
+def _tell_hub(settings: Settings, written: list[str], quiet: bool) -> None:
+    """Ping the WebSub hub, when there is one, about the subscription feeds among ``written`` paths."""
+    if not settings.hub_url:
+        return
+    from .web.websub import changed_feed_urls, publish  # urllib.request is slow to import; most sites have no hub
+
+    notices = publish(settings.hub_url, changed_feed_urls(written, settings.feeds_url))
+    failed = [notice for notice in notices if not notice.ok]
+    for notice in failed:
+        print(f"WebSub: could not tell {settings.hub_url} that {notice.url} changed: {notice.detail}", file=sys.stderr)
+    if not quiet:
+        print(f"WebSub: told {settings.hub_url} about {len(notices) - len(failed)} changed feeds.")
+
+
 def _check(args: argparse.Namespace, settings: Settings) -> int:
     if args.seeds_folder is not None:
+        if args.seeds is not None and args.seeds != args.seeds_folder:
+            args.parser.error(f"two seeds folders given, {args.seeds_folder} and --seeds {args.seeds}; give one")
         settings = settings.with_overrides(seeds=args.seeds_folder)
     build = load_site(settings)
     published = len(build.catalog.articles)
@@ -237,53 +311,126 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for problem in build.problems:
             print(problem)
+        none_found = f" (no {', '.join(DEFAULT_EXTENSIONS)} files)" if build.files == 0 else ""
         print(
-            f"{build.files} files checked in {settings.seeds}: {build.errors} errors, {build.warnings} warnings; "
-            f"{published} articles would be published."
+            f"{_counted(build.files, 'file')} checked in {settings.seeds}{none_found}: "
+            f"{_counted(build.errors, 'error')}, {_counted(build.warnings, 'warning')}; "
+            f"{_counted(published, 'article')} would be published."
         )
     failed = build.errors > 0 or (args.strict and build.warnings > 0)
     return 1 if failed else 0
 
 
 class _ProgressBar:
-    """A one-line bar on the terminal for reading, then writing, shown only once a build has run for a second."""
+    """A one-line bar on the terminal, shown only once a build has run for a second."""
 
-    def __init__(self, started: float) -> None:
+    def __init__(self, started: float, label: str = "Writing feeds") -> None:
         self.started = started
+        self.label = label
         self.shown = False
 
-    def reading(self, done: int, total: int) -> None:
-        self._show("Reading files", done, total)
-        if done == total and self.shown:
-            print(file=sys.stderr)
-            self.shown = False
-
     def __call__(self, done: int, total: int) -> None:
-        self._show("Writing feeds", done, total)
-
-    def _show(self, label: str, done: int, total: int) -> None:
-        if time.perf_counter() - self.started < 1.0 or not total:
+        if time.perf_counter() - self.started < 1.0:
             return
         width = 30
         filled = width * done // total
-        print(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
+        print(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
         self.shown = True
 
     def close(self) -> None:
         if self.shown:
             print(file=sys.stderr)
-            self.shown = False
+
+
+def _deploy(args: argparse.Namespace, settings: Settings) -> int:
+    from .deploy import DeployError, DeployOptions, deploy, parse_target
+
+    started = time.perf_counter()
+    if args.max_deletes < 0:
+        print(f"feedpub: --max-deletes must be 0 or more, not {args.max_deletes}", file=sys.stderr)
+        return 2
+    text = args.format == "text"
+    bar = _ProgressBar(started, "Uploading") if text and not args.quiet and sys.stderr.isatty() else None
+    try:
+        options = DeployOptions(
+            parse_target(settings.deploy_target), settings.deploy_endpoint_url, args.dry_run, args.max_deletes,
+            args.force,
+        )
+        report = deploy(settings.out, settings, options, progress=bar)
+    except DeployError as error:
+        print(f"feedpub: {error}", file=sys.stderr)
+        return error.status
+    finally:
+        if bar is not None:
+            bar.close()
+    _print_deploy(report, args, settings, time.perf_counter() - started)
+    if not args.dry_run:
+        _tell_hub(settings, report.uploaded, args.quiet or not text)
+    return 1 if report.failed else 0
+
+
+def _print_deploy(report: DeployReport, args: argparse.Namespace, settings: Settings, seconds: float) -> None:
+    """Failures on standard error; then the JSON report, the dry run's plan, or the summary line."""
+    plan, target = report.plan, report.target
+    deletes = set(plan.deletes)
+    for path, why in report.failed.items():
+        action = "delete" if path in deletes else "upload"
+        print(f"feedpub: could not {action} {target.key(path)} in {target}: {why}", file=sys.stderr)
+    if report.failed:
+        print(
+            f"feedpub: {len(report.failed)} requests failed and {report.skipped} uploads and deletes that "
+            "depend on them were not tried, so no published page links to a missing object; "
+            "deploy again to finish",
+            file=sys.stderr,
+        )
+    if args.format == "json":
+        print(json.dumps({**report.as_json(), "seconds": round(seconds, 3)}, indent=2))
+    elif args.dry_run:
+        for upload in plan.uploads:
+            print(f"upload {target.key(upload.path)} ({upload.size} bytes)")
+        for path in plan.deletes:
+            print(f"delete {target.key(path)}")
+        print(
+            f"Dry run: would upload {len(plan.uploads)} files ({report.bytes} bytes) from {settings.out} to "
+            f"{target} and delete {len(plan.deletes)} objects; {plan.unchanged} unchanged. Nothing was changed."
+        )
+        if len(plan.deletes) > args.max_deletes:
+            print(f"feedpub: a real deploy would refuse: more deletes than --max-deletes {args.max_deletes}", file=sys.stderr)
+    elif not args.quiet:
+        print(
+            f"Deployed {settings.out} to {target}: uploaded {len(report.uploaded)} files ({report.bytes} bytes), "
+            f"deleted {len(report.deleted)} objects, {plan.unchanged} unchanged, in {seconds:.2f} s."
+        )
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from .web import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    if not sys.stderr.isatty():
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_plain_log_lines)  # werkzeug colours its request lines even into a file
     if args.base_url is None and settings.base_url == Settings.base_url:
         settings = settings.with_overrides(base_url=f"http://{args.host}:{args.port}")
     app = create_app(settings)
-    app.run(host=args.host, port=args.port)
+    try:
+        app.run(host=args.host, port=args.port)
+    except OSError as error:
+        print(f"feedpub: cannot listen on {args.host}:{args.port} ({error.strerror or error}); "
+              "choose another --port or --host", file=sys.stderr)
+        return 1
     return 0
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _plain_log_lines(record: logging.LogRecord) -> bool:
+    """A logging filter that takes terminal colour codes out of a line bound for a file or a pipe."""
+    message = record.getMessage()
+    if "\x1b" in message:
+        record.msg, record.args = _ANSI.sub("", message), ()
+    return True
 
 
 @contextmanager

@@ -5,12 +5,15 @@ Everything has a default so that ``feedpub build`` works in a fresh checkout wit
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from .errors import SettingsError
 from .ingest.loader import DEFAULT_MAX_BYTES
@@ -49,11 +52,13 @@ class Settings:
     seeds: Path = Path("seeds")
     out: Path = Path("feeds")
     max_file_size: int = DEFAULT_MAX_BYTES
+    deploy_target: str = ""  # s3://BUCKET[/PREFIX], for `feedpub deploy`
+    deploy_endpoint_url: str = ""  # an S3-compatible service other than AWS
 
     @property
     def feeds_url(self) -> str:
         """Absolute URL of the folder the feeds are served from; the same for static hosts and the server."""
-        return self.base_url.rstrip("/") + "/feeds/"
+        return f"{self.base_url.rstrip('/')}/{FEEDS_FOLDER}/"
 
     def with_overrides(self, **values: Any) -> Settings:
         """Apply values given on the command line; None means "not given"."""
@@ -109,7 +114,57 @@ def _coerce(name: str, value: Any) -> Any:
         raise SettingsError(f"setting '{name}' must be a number, not {value!r}") from None
 
 
+# The texts every feed carries: each must be a non-empty line of plain text of a sensible length.
+TEXT_SETTINGS = {"title": 200, "description": 1000, "author": 200}
+FEEDS_FOLDER = "feeds"  # where the feeds live under base_url
+
+
+def _check_text(name: str, value: str) -> None:
+    shown = repr(value[:60] + ("…" if len(value) > 60 else ""))
+    if not value.strip():
+        raise SettingsError(f"{name} must not be empty; set {name} in feedpub.toml or with FEEDPUB_{name.upper()}")
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
+        raise SettingsError(f"{name} must be one line of text without control characters, not {shown}")
+    if len(value) > TEXT_SETTINGS[name]:
+        raise SettingsError(f"{name} must be at most {TEXT_SETTINGS[name]} characters, not {len(value):,}")
+
+
+def _base_url(value: str) -> str:
+    """The site's address, without a trailing ``/feeds`` (the feeds' folder is added to it) or slash."""
+    try:
+        parts = urlsplit(value.strip())
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        host = None
+        parts = urlsplit("")
+    if parts.scheme not in ("http", "https") or not host:
+        raise SettingsError(f"base_url must be an absolute http(s) URL such as https://news.example.org, not {value!r}")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise SettingsError(
+            f"base_url must be a plain address without a query, fragment or password, such as "
+            f"https://news.example.org, not {value!r}"
+        )
+    path = parts.path.rstrip("/")
+    if path.rsplit("/", 1)[-1] == FEEDS_FOLDER:
+        path = path[: -len(FEEDS_FOLDER) - 1]  # the site's address was given with the feeds' folder
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def is_loopback(base_url: str) -> bool:
+    """True when ``base_url`` points at this machine: fine to serve from, wrong in files for the web."""
+    host = urlsplit(base_url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _validated(settings: Settings) -> Settings:
+    for name in TEXT_SETTINGS:
+        _check_text(name, getattr(settings, name))
     if settings.limit < 1:
         raise SettingsError(f"limit must be at least 1, not {settings.limit}")
     if not 0 <= settings.reload_interval <= 86400:
@@ -124,8 +179,6 @@ def _validated(settings: Settings) -> Settings:
         raise SettingsError(f"max_file_size must be at least 1 byte, not {settings.max_file_size}")
     if settings.hub_url and not settings.hub_url.startswith(("http://", "https://")):
         raise SettingsError(f"hub_url must be an absolute http(s) URL (or empty, for no WebSub), not {settings.hub_url!r}")
-    if not settings.base_url.startswith(("http://", "https://")):
-        raise SettingsError(f"base_url must be an absolute http(s) URL, not {settings.base_url!r}")
     if not _LANGUAGE_TAG.fullmatch(settings.language):
         raise SettingsError(
             f"language must be a BCP 47 language tag such as 'en', 'en-GB' or 'pt-BR', not {settings.language!r}"
@@ -138,4 +191,4 @@ def _validated(settings: Settings) -> Settings:
             raise SettingsError(f"{name} must be an absolute http(s) URL of an image (or empty), not {value!r}")
         images[name] = url
     # Written into XML and HTML attributes: kept only in the percent-encoded form every format accepts.
-    return replace(settings, **images)
+    return replace(settings, base_url=_base_url(settings.base_url), **images)

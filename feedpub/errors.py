@@ -9,13 +9,19 @@ stops the others.
 class FeedpubError(Exception):
     """Something feedpub cannot do; the message says what, which file or setting, and what to do."""
 
+    exit_status = 1  # the command line's status: 1, the work failed
+
 
 class SettingsError(FeedpubError):
     """A setting that cannot be used (from feedpub.toml, the environment or a flag)."""
 
+    exit_status = 2  # a usage or settings mistake, as argparse's own errors
+
 
 class InputError(FeedpubError):
     """The seeds folder (or the archive ledger in it) cannot be read as a whole."""
+
+    exit_status = 2
 
 
 class OutputError(FeedpubError):

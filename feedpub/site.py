@@ -20,24 +20,23 @@ from .config import Settings
 from .errors import InputError
 from .feeds.archives import Archives
 from .feeds.catalog import Catalog, build_catalog, feed_order, update_catalog
-from .feeds.document import ARCHIVE_MAX_AGE, EPOCH, Entry, Feed, History
+from .feeds.document import ARCHIVE_MAX_AGE, NO_ARTICLES_YET, Entry, Feed, History
 from .feeds.keys import INDEX, OPML, PAGE, STYLESHEET, DocKey, FeedKey
-from .feeds.kinds import KINDS, subscription_keys
+from .feeds.kinds import KINDS, articles_of, subscription_keys
 from .feeds.ledger import LEDGER, ArchiveLedger, read_ledger
 from .feeds.query import Query
 from .ingest.cache import ArticleCache
 from .ingest.loader import FileEntry, LoadResult, changed_files, load_folder, reload_files
 from .model import Article, Problem
 from .render import FORMATS
-from .render.opml import OPML_CONTENT_TYPE, render_opml
+from .headers import content_type
+from .render.opml import render_opml
 from .render.pages import Activity, FeedRow, feed_stylesheet, index_rows, render_feed_page, render_index
 
 _url = attrgetter("url")
 _revision = attrgetter("revision")
-HTML = "text/html; charset=utf-8"
 MAX_REPLACED = 64  # articles replaced in one feed that its pages are compared for, at most
 MAX_KEPT_FRAGMENTS = 20_000  # rendered entries a site loaded from another takes over (a few MB)
-XSL = "text/xsl; charset=utf-8"
 
 
 @dataclass(frozen=True)
@@ -277,7 +276,7 @@ class Site:
             base_url=settings.feeds_url,
             language=settings.language,
             author=settings.author,
-            updated=max((entry.updated for entry in listed), default=EPOCH),
+            updated=max((entry.updated for entry in listed), default=None) or self._newest_update(selection),
             entries=listed,
             history=selection.history,
             query_string=query.query_string() if query is not None else "",
@@ -286,6 +285,14 @@ class Site:
             icon=selection.image or settings.icon or None,
             logo=selection.image or settings.logo or None,
         )
+
+    def _newest_update(self, selection: Selection) -> datetime:
+        """The time of a document with no entries (a query that matched nothing, an empty topic page): the
+        newest time among the articles it would list, else the site's, so it stays deterministic."""
+        for articles in (articles_of(self.catalog, selection.key.subscription), self.catalog.articles):
+            if articles:
+                return max(article.updated_at for article in articles[: self.settings.limit])
+        return NO_ARTICLES_YET
 
     def _entry(self, article: Article) -> Entry:
         return Entry(
@@ -306,13 +313,15 @@ class Site:
         """The document ``key``, or None when there is none. A ``query`` applies to feed formats only."""
         if key.feed is None:
             if key == INDEX:
-                return Document(render_index(self.catalog, self.settings), HTML)
+                return Document(render_index(self.catalog, self.settings), content_type(key))
             if key == OPML:
-                return Document(render_opml(self.catalog, self.settings), OPML_CONTENT_TYPE)
-            return Document(feed_stylesheet(), XSL)
+                return Document(render_opml(self.catalog, self.settings), content_type(key))
+            return Document(feed_stylesheet(), content_type(key))
         if key.format == PAGE:
             feed = self.describe(key.feed)
-            return None if feed is None else Document(render_feed_page(feed, self.settings), HTML, feed.updated)
+            if feed is None:
+                return None
+            return Document(render_feed_page(feed, self.settings), content_type(key), feed.updated)
         feed = self.describe(key.feed, query)
         if feed is None:
             return None
@@ -320,7 +329,7 @@ class Site:
         fragments = self._fragments.get(key.format)
         if fragments is None:
             fragments = self._fragments.setdefault(key.format, {})
-        return Document(format_.render(feed, fragments), format_.content_type, feed.updated)
+        return Document(format_.render(feed, fragments), content_type(key), feed.updated)
 
     def forget_fragments(self, format_: str) -> None:
         """Drop the rendered entries of ``format_``: a build that is done with a format frees their memory."""

@@ -12,7 +12,7 @@ import pytest
 from feedpub.cli import main
 from feedpub.static.writer import write_site
 
-from .conftest import document_paths, render_path, REPO, article, line_of, write_article
+from .conftest import document_paths, REPO, article, line_of, write_article
 
 
 @pytest.fixture
@@ -57,7 +57,9 @@ def explained_options(help_text: str) -> dict[str, str]:
 
 OPTIONS = {
     "build": {"--seeds", "--config", "--out", "--base-url", "--limit", "--title", "--strict", "--quiet"},
+    "check": {"--seeds", "--config", "--strict", "--format"},
     "serve": {"--seeds", "--config", "--host", "--port", "--base-url"},
+    "deploy": {"--config", "--out", "--endpoint-url", "--dry-run", "--max-deletes", "--force", "--format", "--quiet"},
 }
 
 
@@ -68,7 +70,11 @@ def test_build_writes_the_feeds_and_reports_counts(project, capsys):
 
     status, out, err = run(capsys, "build")
     assert status == 0
-    assert err == ""
+    # The default base URL is this machine's: fine to try, wrong for files meant for the web.
+    assert err.splitlines() == [
+        "feedpub: warning: the feeds' links point at http://127.0.0.1:5000, this machine; to publish them on "
+        "the web, set base_url in feedpub.toml or pass --base-url https://your.site"
+    ]
     for name in ("index.html", "all.rss", "all.atom", "all.json", "topics/ai.rss", "topics/robots.json"):
         assert (project / "feeds" / name).is_file(), name
     assert "3 files" in out
@@ -147,7 +153,7 @@ def test_a_seeds_folder_that_does_not_exist_fails_and_leaves_the_published_feeds
     assert after == before
 
 
-@pytest.mark.parametrize("command", ["build", "serve"])
+@pytest.mark.parametrize("command", sorted(OPTIONS))
 def test_help_explains_every_option(capsys, command):
     with pytest.raises(SystemExit) as exited:
         main([command, "--help"])
@@ -256,3 +262,11 @@ def test_write_site_reports_progress_up_to_the_last_document(build, settings):
     calls = []
     write_site(build(), settings.out, lambda done, total: calls.append((done, total)))
     assert calls and calls[-1][0] == calls[-1][1] == len(list(document_paths(build())))
+
+
+@pytest.mark.parametrize("command", sorted(OPTIONS))
+def test_the_readme_synopsis_lists_every_option_the_command_takes(capsys, command):
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    offered = set(explained_options(capsys.readouterr().out)) - {"-h", "--help"}
+    assert offered <= documented_options(command), f"README's synopsis lacks {sorted(offered - documented_options(command))}"

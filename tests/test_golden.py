@@ -12,8 +12,6 @@ import json
 import os
 from pathlib import Path
 
-from feedpub.config import Settings
-
 from .conftest import BASE_URL, files_under, write_article
 
 GOLDEN = Path(__file__).parent / "golden" / "digests.json"

@@ -2,7 +2,7 @@
 
 - ingest, feeds and render write no files (the article cache, in ingest, is the one exception: it writes
   only under the cache folder, through `feedpub.atomic`);
-- static and web never import each other, and no stage imports the command line;
+- static, web and deploy never import each other, and no stage imports the command line;
 - nothing below reaches back up: ingest knows nothing of feeds, feeds nothing of render.
 """
 
@@ -14,14 +14,15 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "feedpub"
-STAGES = ("ingest", "feeds", "render", "static", "web")
+STAGES = ("ingest", "feeds", "render", "static", "web", "deploy")
 # What each stage may import of feedpub, besides the top-level modules model, errors, changes and config.
 ALLOWED = {
     "ingest": {"ingest", "atomic"},
     "feeds": {"feeds"},
     "render": {"render", "feeds"},
-    "static": {"static", "site", "atomic", "feeds", "render", "ingest"},
-    "web": {"web", "site", "feeds", "render", "ingest"},
+    "static": {"static", "site", "atomic", "locking", "feeds", "render", "ingest"},
+    "web": {"web", "site", "headers", "feeds", "render", "ingest"},
+    "deploy": {"deploy", "headers", "locking", "atomic", "feeds"},
 }
 COMMON = {"model", "errors", "changes", "config", "__init__"}
 WRITES = ("write_text", "write_bytes", "replace_file", "Staging", "os.replace", "os.rename", "os.unlink", "mkdir")

@@ -19,15 +19,18 @@ def test_loading_tells_its_progress_up_to_every_file(seeds) -> None:
     assert [done for done, _ in told] == sorted(done for done, _ in told)
 
 
-def test_the_bar_shows_reading_then_writing_once_a_build_has_run_a_second(capsys) -> None:
-    quick = _ProgressBar(time.perf_counter())
-    quick.reading(10, 20)
+def test_the_bars_show_reading_then_writing_once_a_build_has_run_a_second(capsys) -> None:
+    quick = _ProgressBar(time.perf_counter(), "Reading files")
+    quick(10, 20)
     assert capsys.readouterr().err == ""  # a build under a second shows no bar
-    bar = _ProgressBar(time.perf_counter() - 5)
-    bar.reading(100, 200)
-    bar.reading(200, 200)
-    bar(30, 60)
-    bar.close()
+    started = time.perf_counter() - 5
+    reading = _ProgressBar(started, "Reading files")
+    reading(100, 200)
+    reading(200, 200)
+    reading.close()
+    writing = _ProgressBar(started)
+    writing(30, 60)
+    writing.close()
     shown = capsys.readouterr().err
     assert "\rReading files [###############...............] 100/200" in shown
     assert "Reading files [##############################] 200/200\n" in shown

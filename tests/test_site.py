@@ -12,7 +12,7 @@ import pytest
 from feedpub.site import changes as site_changes, load_site
 from feedpub.static.ledger import save_ledger
 
-from .conftest import document_paths, render_path, article, write_article, write_text
+from .conftest import render_path, article, write_article, write_text
 
 
 def test_a_dropped_site_is_freed_at_once_though_its_objects_are_frozen_out_of_the_cycle_collector(seeds, settings) -> None:
@@ -82,3 +82,17 @@ def test_touching_a_file_keeps_the_catalog(seeds, settings) -> None:
     assert site_changes(site) == [str(path)]
     again = load_site(settings, previous=site)
     assert again.catalog is site.catalog and site_changes(again) == []
+
+
+def test_an_empty_feed_is_dated_plausibly_and_deterministically(seeds, settings) -> None:
+    """Validators flag dates before 1990: an empty site, or a query that matches nothing, is never 1970."""
+    from feedpub.feeds.keys import ALL
+    from feedpub.feeds.query import Query
+
+    empty = load_site(settings)
+    assert empty.describe(ALL).updated.year == 2000
+    assert "1970" not in render_path(empty, "all.rss").body.decode()
+    write_article(seeds, "a.md", **article("a", publishedDateTime="2024-05-01T12:00:00Z"))
+    site = load_site(settings)
+    nothing = site.describe(ALL, Query(min_heat=10**6))
+    assert nothing.entries == () and nothing.updated.isoformat() == "2024-05-01T12:00:00+00:00"

@@ -15,8 +15,10 @@ from .keys import FeedKey
 
 # Archives only change when an old article is edited or removed, so caches may keep them a day.
 ARCHIVE_MAX_AGE = 86400
-# The time of a feed with no entries: fixed, so that an empty feed is still byte-for-byte reproducible.
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# The time of a feed on a site with no articles at all: fixed, so that it is still byte-for-byte
+# reproducible, and after 1990, which validators take as the earliest plausible date of a feed. (A feed
+# with no entries on a site with articles takes the newest article's time.)
+NO_ARTICLES_YET = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True, slots=True)

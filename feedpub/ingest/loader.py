@@ -108,7 +108,7 @@ def load_folder(
     if not seeds.is_dir():
         problem = Problem(str(seeds), "the seeds folder does not exist or is not a folder")
         return LoadResult((), (problem,), 0)
-    labels = list(discover(seeds, extensions))
+    labels, unnamed = _readable_names(discover(seeds, extensions))
     keys: list[StatKey | None] = [None] * len(labels)
     loaded: list[tuple[Article | None, list[Problem]] | None] = [None] * len(labels)
     if cache is not None or keep_files:
@@ -140,7 +140,23 @@ def load_folder(
         })
     articles = [article for article, _ in loaded if article is not None]  # type: ignore[misc]
     problems = [problem for _, found in loaded for problem in found]  # type: ignore[misc]
-    return LoadResult(tuple(articles), tuple(problems), len(labels))
+    return LoadResult(tuple(articles), tuple(unnamed + problems), len(labels) + len(unnamed))
+
+
+def _readable_names(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
+    """The paths that are text, and an error for each whose name is not valid UTF-8 (Python keeps its bytes
+    as surrogates, which no feed, cache or terminal can carry): named with its bytes shown as escapes."""
+    labels: list[str] = []
+    unnamed: list[Problem] = []
+    for path in paths:
+        try:
+            path.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            unnamed.append(Problem(shown, "the file name is not valid UTF-8; rename the file to publish it"))
+        else:
+            labels.append(path)
+    return labels, unnamed
 
 
 def _counted(
@@ -148,7 +164,7 @@ def _counted(
     progress: Callable[[int, int], None] | None,
 ) -> list[tuple[Article | None, list[Problem]]]:
     """``results`` as a list, telling ``progress`` every 100 files (starting from the ``done`` ones)."""
-    if progress is None:
+    if progress is None or not total:
         return list(results)
     gathered = []
     for count, result in enumerate(results, done + 1):

@@ -6,7 +6,7 @@ from xml.etree import ElementTree
 
 from ..config import Settings
 from ..feeds.catalog import Catalog
-from ..feeds.keys import ALL, INDEX, FeedKey
+from ..feeds.keys import ALL, FeedKey
 
 OPML_CONTENT_TYPE = "text/x-opml; charset=utf-8"
 

@@ -7,24 +7,23 @@ change are not touched, so static hosts keep their ETags and Last-Modified times
 
 from __future__ import annotations
 
-import fcntl
-import json
+import errno
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..atomic import Staging, replace_file
+from ..atomic import Staging, read_table, write_table
 from ..errors import OutputError
+from ..locking import LOCK_FILE, holding
 from ..feeds.keys import DocKey, FeedKey, parse_path
 from ..feeds.kinds import subscription_keys
 from ..render import FORMATS
 from ..site import Site
 from .parallel import render_documents
 
-LOCK_FILE = ".feedpub.lock"
 # Fingerprints of the documents the last build wrote, so the next one renders only what changed.
 MANIFEST = ".feedpub-manifest.json"
 MANIFEST_FORMAT = 1
@@ -60,14 +59,37 @@ def write_site(
     """Write every document of ``site`` under ``out`` and remove feed files that no longer exist.
 
     ``progress(done, total)`` is called as documents are done, for a progress bar. With more than one
-    worker, many documents to render are rendered in that many processes (see `feedpub.rendering`).
-    A ``state`` kept from one call to the next spares the next one from looking at every file (see `Written`).
+    worker, many documents to render are rendered in that many processes (see `feedpub.static.parallel`).
+    Raises `PublishError` saying which file could not be written and why; the files published before
+    are then left whole, as they were. A ``state`` kept from one call to the next spares the next one from
+    looking at every file (see `Written`).
     """
-    report = WriteReport()
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        return _write_site(site, out, progress, workers, state)
     except OSError as error:
-        raise PublishError(f"cannot create the output folder {out}: {error.strerror}") from None
+        raise PublishError(_failure(error, out)) from None
+
+
+def _failure(error: OSError, out: Path) -> str:
+    """What went wrong writing under ``out``, said for a person: which file, why, and what to do."""
+    where = error.filename or out
+    if error.errno == errno.ENOSPC or error.errno == errno.EDQUOT:
+        advice = f"the disk holding {out} is full; free some space and build again"
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        advice = f"this user may not write to {where}; make {out} writable, or choose another --out"
+    elif error.errno in (errno.ENOTDIR, errno.EEXIST):
+        blocking = next((parent for parent in (Path(where), *Path(where).parents) if parent.is_file()), Path(where))
+        advice = f"{blocking} is a file, not a folder; move it away, or choose another --out"
+    else:
+        advice = f"{error.strerror or error} ({where})"
+    return f"cannot write the feeds to {out}: {advice}. The feeds published before were left as they were."
+
+
+def _write_site(
+    site: Site, out: Path, progress: Callable[[int, int], None] | None, workers: int, state: Written | None
+) -> WriteReport:
+    report = WriteReport()
+    out.mkdir(parents=True, exist_ok=True)
     root = str(out)
     with _exclusive(out):
         trusted = state is not None and state.feed_files is not None
@@ -180,13 +202,7 @@ def _still_current(target: str, recorded: list[Any] | None, fingerprint: str) ->
 
 def _read_manifest(out: Path) -> dict[str, list[Any]]:
     """What the last build wrote: fingerprints, sizes and times by path; anything unreadable counts as none."""
-    try:
-        document = json.loads((out / MANIFEST).read_bytes())
-        if document.get("format") == MANIFEST_FORMAT and isinstance(document.get("documents"), dict):
-            return document["documents"]
-    except (OSError, ValueError, AttributeError):
-        pass
-    return {}
+    return read_table(out / MANIFEST, MANIFEST_FORMAT, "documents")
 
 
 def _write_manifest(out: Path, manifest: dict[str, list[Any]]) -> None:
@@ -197,10 +213,9 @@ def _write_manifest(out: Path, manifest: dict[str, list[Any]]) -> None:
             except OSError:
                 continue
             record += [stat.st_size, stat.st_mtime_ns]
-    body = json.dumps({"format": MANIFEST_FORMAT, "documents": manifest}, separators=(",", ":")).encode()
     # Unchanged bytes are left alone, so a build that changed nothing touches no file; a lost manifest only
     # costs the next build a full render, so it needs no sync of its own.
-    replace_file(out / MANIFEST, body, durable=False)
+    write_table(out / MANIFEST, MANIFEST_FORMAT, "documents", manifest)
 
 
 @dataclass
@@ -245,19 +260,9 @@ def _remove_empty_folders(root: str, folder: str) -> None:
         folder = os.path.dirname(folder)
 
 
-@contextmanager
-def _exclusive(out: Path) -> Iterator[None]:
-    """Hold a lock on ``out`` so two builds into one folder cannot interleave their writes."""
-    lock_path = out / LOCK_FILE
-    with lock_path.open("a") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise PublishError(
-                f"another feedpub build is writing to {out} (it holds {lock_path}); "
-                "wait for it to finish and run this build again"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+def _exclusive(out: Path) -> AbstractContextManager[None]:
+    """Hold the lock on ``out`` alone, so two builds (or a build and a deploy) cannot interleave."""
+    return holding(out, exclusive=True, busy=(
+        f"another feedpub process (a build or a deploy) is using {out} (it holds {out / LOCK_FILE}); "
+        "wait for it to finish and run this build again"
+    ))

@@ -25,7 +25,8 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.http import http_date, parse_accept_header, parse_date, parse_etags
 
 from ..config import Settings, load_settings
-from ..feeds.document import ARCHIVE_MAX_AGE
+from ..errors import FeedpubError
+from ..headers import cache_control
 from ..feeds.keys import INDEX, DocKey, parse_path
 from ..feeds.query import Query
 from ..site import Document, Site
@@ -46,7 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the app for ``settings`` (default: ``feedpub.toml`` and ``FEEDPUB_*`` variables)."""
     app = Flask(__name__)
     settings = settings or load_settings()
-    policy = _Policy(settings.cache_max_age, ARCHIVE_MAX_AGE, settings.hub_url, settings.feeds_url)
+    policy = _Policy(settings)
     served = _Served(settings, policy)
     app.extensions["feedpub"] = served
     app.wsgi_app = serve_documents(app.wsgi_app, served)  # type: ignore[method-assign]
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         served.reloader.ensure_running(settings.reload_interval)  # and again in each forked worker
     app.register_blueprint(feeds)
     app.register_error_handler(HTTPException, _plain_error)
+    app.register_error_handler(FeedpubError, _unavailable)
     return app
 
 
@@ -61,17 +63,14 @@ def create_app(settings: Settings | None = None) -> Flask:
 class _Policy:
     """The HTTP headers every document shares, fixed when the app is made."""
 
-    cache_max_age: int
-    archive_max_age: int
-    hub_url: str
-    feeds_url: str
+    settings: Settings
 
     def headers(self, key: DocKey, query: Query | None) -> list[tuple[str, str]]:
-        max_age = self.archive_max_age if key.is_archive else self.cache_max_age
-        headers = [("Cache-Control", f"public, max-age={max_age}"), ("Vary", "Accept-Encoding"), *CORS.items(),
+        headers = [("Cache-Control", cache_control(key, self.settings)), ("Vary", "Accept-Encoding"), *CORS.items(),
                    ("X-Content-Type-Options", "nosniff")]
-        if self.hub_url and query is None and key.is_feed:
-            headers.append(("Link", f'<{self.hub_url}>; rel="hub", <{self.feeds_url}{key.path}>; rel="self"'))
+        hub_url = self.settings.hub_url
+        if hub_url and query is None and key.is_feed:
+            headers.append(("Link", f'<{hub_url}>; rel="hub", <{self.settings.feeds_url}{key.path}>; rel="self"'))
         return headers
 
 
@@ -253,9 +252,15 @@ def _serve(path: str) -> Response:
     query = _query(path, request)
     rendered = current_app.extensions["feedpub"].representations.get(path, query)
     if rendered is None:
-        return Response(f"No feed at /feeds/{path}. The list of feeds is at /feeds/\n", 404, mimetype="text/plain")
+        return Response(f"No feed at /feeds/{_shown(path)}. The list of feeds is at /feeds/\n", 404, mimetype="text/plain")
     status, headers, body = rendered.answer(request.environ)
     return Response(body, status, list(headers))
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    """Part of a request echoed in an answer: printable characters only, and short."""
+    printable = "".join(char if char.isprintable() else "?" for char in text[: limit + 1])
+    return printable if len(printable) <= limit else printable[:limit] + "…"
 
 
 class BadQuery(BadRequest):
@@ -310,6 +315,13 @@ def _etags(value: str) -> ETags:
 @lru_cache(maxsize=256)
 def _date(value: str | None) -> datetime | None:
     return parse_date(value)
+
+
+def _unavailable(error: FeedpubError) -> Response:
+    """An expected failure while answering: one log line and a short answer, never a stack trace."""
+    log.error("feedpub: %s", error)
+    return Response("503 Service Unavailable: the feeds cannot be served right now; try again later\n", 503,
+                    {"Retry-After": "60"}, mimetype="text/plain")
 
 
 def _plain_error(error: HTTPException) -> Response:

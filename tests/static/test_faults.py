@@ -14,7 +14,8 @@ from pathlib import Path
 import yaml
 from lxml import etree
 
-KILLS = 25
+KILLS = 24  # a third of them wait until the build has begun to stage files
+MID_WRITE = 5  # kills that must land with files staged but not yet renamed in
 
 
 def _write_corpus(folder: Path, count: int) -> None:
@@ -54,6 +55,14 @@ def _assert_complete(out: Path) -> int:
     return checked
 
 
+def _wait_for_staging(out: Path, process: subprocess.Popen, deadline: float) -> None:
+    """Return once the build has staged a file (or has ended, or the deadline passed)."""
+    while time.monotonic() < deadline and process.poll() is None:
+        if any(out.rglob(".*.tmp")):
+            return
+        time.sleep(0.001)
+
+
 def test_a_build_killed_at_random_moments_never_leaves_a_broken_file(tmp_path: Path) -> None:
     seeds, out = tmp_path / "seeds", tmp_path / "out"
     _write_corpus(seeds, 400)
@@ -67,15 +76,24 @@ def test_a_build_killed_at_random_moments_never_leaves_a_broken_file(tmp_path: P
     (seeds / "00000.md").write_text((seeds / "00000.md").read_text().replace("Article 0", "Article zero"))
 
     rng = random.Random(11)
+    mid_write = 0  # kills that left staged files behind: they landed while the build was writing
     for kill in range(KILLS):
         if kill % 2:
             for feed in out.rglob("*.atom"):
                 feed.write_bytes(feed.read_bytes() + b"<!-- stale -->")  # force rewrites
+        for leftover in out.rglob(".*.tmp"):
+            leftover.unlink()  # each kill's own staged files are counted
         process = subprocess.Popen(command, env=env)
-        time.sleep(rng.uniform(0.0, full_build))
+        if kill % 3:
+            time.sleep(rng.uniform(0.0, full_build))  # any moment
+        else:
+            _wait_for_staging(out, process, deadline=time.monotonic() + 5 * full_build)
+            time.sleep(rng.uniform(0.0, 0.02))  # a moment while files are staged or renamed in
         process.send_signal(signal.SIGKILL)
         process.wait()
         assert _assert_complete(out) > 0
+        mid_write += any(out.rglob(".*.tmp"))
+    assert mid_write >= MID_WRITE, f"only {mid_write} of {KILLS} kills landed while files were being written"
 
     subprocess.run(command, check=True, env=env)
     assert _assert_complete(out) >= 3

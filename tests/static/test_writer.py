@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from feedpub.render import FORMATS
-from feedpub.static.writer import LOCK_FILE, PublishError, write_site
+from feedpub.errors import OutputError
+from feedpub.locking import LOCK_FILE
+from feedpub.static.writer import PublishError, write_site
 
 from ..conftest import document_paths, render_path, article, files_under, write_article
 
@@ -126,11 +128,11 @@ def test_a_build_while_another_holds_the_lock_fails_clearly_and_writes_nothing(t
     out.mkdir(parents=True)
     with (out / LOCK_FILE).open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        with pytest.raises(PublishError) as raised:
+        with pytest.raises(OutputError) as raised:
             write_site(build(), out)
         assert files_under(out) == {}
     message = str(raised.value)
-    assert "another feedpub build" in message
+    assert "another feedpub process (a build or a deploy) is using" in message
     assert str(out) in message
 
     # Once the other build is done, the next one goes through.

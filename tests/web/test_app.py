@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from feedpub.static.writer import write_site
 from feedpub.web import create_app
 
-from ..conftest import document_paths, render_path, REPO, article, files_under, write_article
+from ..conftest import render_path, REPO, article, files_under, write_article
 
 CONTENT_TYPES = {
     "rss": "application/rss+xml; charset=utf-8",
@@ -230,3 +232,14 @@ def test_if_none_match_decides_over_if_modified_since(client):
 def test_an_unparsable_if_modified_since_gives_the_full_document(client):
     response = client.get("/feeds/all.rss", headers={"If-Modified-Since": "yesterday"})
     assert response.status_code == 200 and response.data
+
+
+def test_a_404_echoes_no_control_characters_and_no_kilobytes_of_the_path(seeds, settings) -> None:
+    write_article(seeds, "a.md", **article("a"))
+    client = create_app(dataclasses.replace(settings, reload_interval=0)).test_client()
+    response = client.get("/feeds/" + "%1b[31m%07" + "x" * 5000 + ".atom")
+    assert response.status_code == 404
+    body = response.get_data(as_text=True)
+    assert len(body) < 200
+    assert not any(char in body for char in "\x1b\x07")
+    assert body.startswith("No feed at /feeds/?[31m?xxx")
