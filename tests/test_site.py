@@ -53,6 +53,7 @@ def test_a_site_loaded_from_the_previous_one_equals_a_fresh_load(seeds, settings
     for number in range(8):
         write_article(seeds, f"{number}.md", **article(f"a{number}", topics=["AI", "Robots"][: 1 + number % 2],
                                                        publishedDateTime=f"2024-05-0{number + 1}T00:00:00Z"))
+    write_article(seeds, os.fsdecode(b"caf\xe9.md"), **article("unnamed"))  # a name that is not UTF-8: an error
     site = load_site(settings, keep_files=True)
     _same_site(site, load_site(settings))
     changes = {

@@ -134,10 +134,12 @@ def load_folder(
     if cache is not None:
         cache.save()
     if keep_files:
-        return LoadResult.of({
+        by_file = {
             label: (key, article, tuple(found))  # type: ignore[misc]
             for label, key, (article, found) in zip(labels, keys, loaded)  # type: ignore[misc]
-        })
+        }
+        kept = LoadResult.of(by_file)
+        return LoadResult(None, tuple(unnamed) + kept.problems, len(labels) + len(unnamed), by_file)
     articles = [article for article, _ in loaded if article is not None]  # type: ignore[misc]
     problems = [problem for _, found in loaded for problem in found]  # type: ignore[misc]
     return LoadResult(tuple(articles), tuple(unnamed + problems), len(labels) + len(unnamed))
@@ -179,7 +181,7 @@ def changed_files(loaded: LoadResult, seeds: Path, extensions: Iterable[str] = D
     """The article files under ``seeds`` that were added, changed or removed since ``loaded`` (loaded with
     ``keep_files``) read them: every file's `StatKey` compared, the one notion of "changed"."""
     known = loaded.by_file
-    found = list(discover(seeds, extensions))
+    found, _ = _readable_names(discover(seeds, extensions))  # names not UTF-8 keep the error a full load gave
     changed = [label for label in found if (entry := known.get(label)) is None or entry[0] != file_key(label)]
     present = set(found)
     return changed + [label for label in known if label not in present]
@@ -190,14 +192,15 @@ def reload_files(
     extensions: Iterable[str] = DEFAULT_EXTENSIONS, max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> LoadResult:
     """``loaded`` (loaded with ``keep_files``) with the files ``paths`` read again: those changed or added
-    are parsed, those gone are dropped, and paths that are not article files are ignored. Every other
-    article is the very same object as before.
+    are parsed, those gone are dropped, and paths that are not article files are ignored (as are names
+    that are not UTF-8: they keep the error the full load gave). Every other article is the very same
+    object as before.
 
     Files are kept in the order they were first found (new files last): a catalog is the same whatever
     order its articles come in.
     """
     by_file = dict(loaded.by_file)
-    read = {label for label in paths if is_article_file(label, seeds, extensions)}
+    read = {label for label in _readable_names(paths)[0] if is_article_file(label, seeds, extensions)}
     for label in read:
         key = file_key(label)
         if key is None:
@@ -206,7 +209,8 @@ def reload_files(
         article, problems = load_file(Path(label), label, max_bytes)
         by_file[label] = (key, article, tuple(problems))
     kept = tuple(problem for problem in loaded.problems if problem.path not in read)
-    return LoadResult.of(by_file, kept + tuple(problem for label in sorted(read) for problem in by_file.get(label, (0, 0, ()))[2]))
+    problems = kept + tuple(problem for label in sorted(read) for problem in by_file.get(label, (0, 0, ()))[2])
+    return LoadResult(None, problems, len(by_file) + loaded.files - len(loaded.by_file), by_file)
 
 
 def _load_job(job: tuple[Path, str, int]) -> tuple[Article | None, list[Problem]]:
