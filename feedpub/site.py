@@ -13,7 +13,7 @@ from itertools import compress, count
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from operator import attrgetter, is_not
+from operator import attrgetter, is_, is_not
 
 from .changes import StatKey, code_digest, file_key
 from .config import Settings
@@ -373,7 +373,7 @@ class Site:
         if self._revisions or self._site_digest != previous._site_digest:
             return
         ours, theirs = self.archives.ledger, previous.archives.ledger
-        verdicts: dict[FeedKey, tuple[bool, set[int]] | None] = {}  # by subscription feed
+        verdicts: dict[FeedKey, tuple[bool, bool, set[int]] | None] = {}  # by subscription feed
         for feed, digest in previous._feed_digests.items():
             subscription = feed.subscription
             if subscription not in verdicts:
@@ -381,35 +381,43 @@ class Site:
             verdict = verdicts[subscription]
             if verdict is None:
                 continue
-            whole, touched = verdict
-            if whole or (feed.archive is not None and feed.archive not in touched):
+            whole, _, same_pages = verdict
+            if whole or (feed.archive is not None and feed.archive in same_pages):
                 self._feed_digests[feed] = digest
                 self.kept_pages.add(feed)
         self.kept_feeds = frozenset(feed for feed, verdict in verdicts.items() if verdict is not None and verdict[0])
-        self.archives.take_pages(previous.archives, [feed for feed, verdict in verdicts.items() if verdict is not None])
+        self.archives.take_pages(previous.archives, [feed for feed, verdict in verdicts.items() if verdict and verdict[1]])
         if Activity.of(previous.catalog) == Activity.of(self.catalog):  # the index charts the same weeks
             self._rows = {feed: row for feed, row in previous._rows.items() if feed in self.kept_feeds}
 
     def _compare_feed(
         self, previous: Site, feed: FeedKey, ours: ArchiveLedger, theirs: ArchiveLedger
-    ) -> tuple[bool, set[int]] | None:
-        """How the subscription feed ``feed`` differs from ``previous``'s: (True, no pages) when it is the
-        same, (False, the numbers of the archive pages holding replaced articles) when its articles were only
-        replaced in place, None when it must be worked out afresh."""
+    ) -> tuple[bool, bool, set[int]] | None:
+        """How the subscription feed ``feed`` differs from ``previous``'s: whether it is the same, whether its
+        archive pages are cut the same (articles only replaced in place), and the numbers of the archive
+        pages that list the very same articles with the same links; None when it must be worked out afresh."""
         kind = KINDS[feed.kind]
         old, new = kind.subject(previous.catalog, feed.slugs), kind.subject(self.catalog, feed.slugs)
         if (old is None or new is None or old.name != new.name or old.image != new.image
                 or ours.boundaries(feed.path) != theirs.boundaries(feed.path)):
             return None
         if old.articles is new.articles:
-            return True, set()
-        if len(old.articles) != len(new.articles) or not kind.has_archives:
+            return True, True, set()
+        if not kind.has_archives:
             return None
-        replaced = list(compress(count(), map(is_not, old.articles, new.articles)))
-        if len(replaced) > MAX_REPLACED or any(feed_order(old.articles[at]) != feed_order(new.articles[at]) for at in replaced):
-            return None  # articles moved: the pages are cut again
-        pages = enumerate(previous.archives.pages(feed, old.articles), 1)
-        return False, {number for number, page in pages for at in replaced if at in page}
+        old_pages = previous.archives.pages(feed, old.articles)
+        if len(old.articles) == len(new.articles):
+            replaced = list(compress(count(), map(is_not, old.articles, new.articles)))
+            if len(replaced) <= MAX_REPLACED and all(feed_order(old.articles[at]) == feed_order(new.articles[at]) for at in replaced):
+                touched = {number for number, page in enumerate(old_pages, 1) for at in replaced if at in page}
+                return False, True, set(range(1, len(old_pages) + 1)) - touched
+        # Articles added, removed or moved: cut the pages again and keep those listing the very same articles.
+        new_pages = self.archives.pages(feed, new.articles)
+        return False, False, {
+            number for number, (before, after) in enumerate(zip(old_pages, new_pages), 1)
+            if len(before) == len(after) and (number < len(old_pages)) == (number < len(new_pages))
+            and all(map(is_, old.articles[before.start:before.stop], new.articles[after.start:after.stop]))
+        }
 
     def _feed_digest(self, feed: FeedKey) -> bytes | None:
         """A digest of one feed's description, shared by its formats and its page.
