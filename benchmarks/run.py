@@ -35,7 +35,16 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import generate  # noqa: E402  (benchmarks/generate.py, standard library only)
 
-SCENARIOS = ("cold", "warm", "edit 1", "add 1")
+SCENARIOS = ("cold", "warm", "edit 1", "add 1", "watch edit")
+# The targets of issue 14, printed beside the figures: a bound on feedpub's time per (scenario, size), or on
+# its ratio to Hugo's ("x Hugo"). Sizes not named use the bound of the largest size below them.
+TARGETS: dict[str, dict[int, tuple[float, str]]] = {
+    "cold": {0: (0.5, "x Hugo")},
+    "edit 1": {0: (0.3, "s"), 100_000: (1.5, "s")},
+    "add 1": {0: (0.3, "s"), 100_000: (1.5, "s")},
+    "watch edit": {0: (0.5, "s")},
+}
+WATCH_EDITS = 3  # edits timed in one watch; the median is shown
 
 
 @dataclass
@@ -82,7 +91,7 @@ def feedpub_command(explicit: str | None) -> list[str]:
 def build_options(feedpub: list[str], env: dict[str, str]) -> set[str]:
     """The cache options ``feedpub build --help`` offers (``--no-cache``, ``--cache-dir``), if any."""
     text = subprocess.run(feedpub + ["build", "--help"], capture_output=True, text=True, env=env).stdout
-    return {option for option in ("--no-cache", "--cache-dir") if option in text}
+    return {option for option in ("--no-cache", "--cache-dir", "--watch") if option in text}
 
 
 def label(size: int) -> str:
@@ -92,8 +101,10 @@ def label(size: int) -> str:
 
 
 def clean_env() -> dict[str, str]:
-    """The environment without FEEDPUB_* settings, so only the flags we pass count."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("FEEDPUB_")}
+    """The environment without FEEDPUB_* settings, so only the flags we pass count, and without
+    PYTHONDONTWRITEBYTECODE: an installed feedpub runs from compiled bytecode, and compiling its sources
+    again in every run would add about 0.25 s to each (the first run writes the bytecode)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("FEEDPUB_") and k != "PYTHONDONTWRITEBYTECODE"}
 
 
 # --- changing the seeds ------------------------------------------------------------------------------
@@ -116,13 +127,61 @@ def write_in_place(path: Path, text: str) -> None:
         handle.truncate()
 
 
-def edited(text: str) -> str:
+def edited(text: str, mark: str = "Benchmark edit") -> str:
     lines = text.split("\n")
     for index, line in enumerate(lines):
         if line.startswith("title: "):
-            lines[index] = 'title: "Benchmark edit: ' + line[len('title: "'):]
+            lines[index] = f'title: "{mark}: ' + line[len('title: "'):]
             return "\n".join(lines)
     raise SystemExit("the article to edit has no title line")
+
+
+def watch_edits(
+    command: list[str], cwd: Path, env: dict[str, str], log: Path, target: Path, original: str, feed: Path
+) -> tuple[list[float], int, int]:
+    """Start ``feedpub build --watch``, wait until it watches, then edit ``target`` WATCH_EDITS times, timing
+    each from the write to the moment ``feed`` holds the new title (looked at every 2 ms, for at most 30 s).
+    Returns the times, the watch's peak RSS in KiB and its exit status (stopped with SIGTERM)."""
+    with open(log, "ab") as out:
+        out.write(("\n$ " + " ".join(command) + "\n").encode())
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL, text=True)
+    times: list[float] = []
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:  # the initial build's report, then "Watching ..."
+            with open(log, "a") as out:
+                out.write(line)
+            if line.startswith("Watching"):
+                break
+        else:
+            raise RuntimeError("the watch ended before watching")
+        time.sleep(2.0)  # let the first look after the start settle
+        for number in range(1, WATCH_EDITS + 1):
+            mark = f"Watch edit {number}"
+            started = time.perf_counter()
+            write_in_place(target, edited(original, mark))
+            while mark.encode() not in _read(feed):
+                if time.perf_counter() - started > 30:
+                    raise RuntimeError(f"the edit did not show in {feed} within 30 s")
+                time.sleep(0.002)
+            times.append(time.perf_counter() - started)
+            time.sleep(0.5)
+    finally:
+        process.terminate()
+        _, status, usage = os.wait4(process.pid, 0)
+        rest = process.stdout.read() if process.stdout else ""
+        with open(log, "a") as out:
+            out.write(rest)
+    code = os.waitstatus_to_exitcode(status)
+    return times, usage.ru_maxrss, code if code != -15 else 0
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 def added(template: str) -> str:
@@ -272,6 +331,17 @@ def run_size(size: int, args: argparse.Namespace, work: Path, hugo: str | None) 
         print(f"[{label(size)}] feedpub {scenario}: {seconds:.2f} s, {rss / 1024:.0f} MiB, exit {status}",
               file=sys.stderr)
 
+    def watch_run(out: Path) -> None:
+        """Time edits seen by ``feedpub build --watch``: from the file written to the feed holding the edit."""
+        command = feedpub + ["build", "--seeds", str(seeds), "--out", str(out), "--watch"] + cache_options
+        if "--watch" not in options:  # a feedpub from before --watch
+            return
+        times, rss, status = watch_edits(command, work, env, log, target, original, out / "all.atom")
+        for seconds in times:
+            results.append(Result("feedpub", size, "watch edit", seconds, rss, status))
+        shown = ", ".join(f"{seconds:.3f}" for seconds in times)
+        print(f"[{label(size)}] feedpub watch edit: {shown} s, {rss / 1024:.0f} MiB, exit {status}", file=sys.stderr)
+
     def hugo_run(scenario: str, dest: Path) -> None:
         command = [hugo, "--quiet", "--source", str(hugo_site), "--destination", str(dest),
                    "--cacheDir", str(work / "hugo-cache")]
@@ -292,6 +362,7 @@ def run_size(size: int, args: argparse.Namespace, work: Path, hugo: str | None) 
             feedpub_run("edit 1", out, cold=False)
             added_path.write_text(added(original), encoding="utf-8")
             feedpub_run("add 1", out, cold=False)
+            watch_run(out)
             write_in_place(target, original)
             added_path.unlink()
             shutil.rmtree(out, ignore_errors=True)
@@ -360,12 +431,33 @@ def summarise(results: list[Result]) -> dict[tuple[str, int, str], Result]:
     }
 
 
+def target(scenario: str, size: int) -> tuple[float, str] | None:
+    bounds = TARGETS.get(scenario, {})
+    fitting = [at for at in bounds if at <= size]
+    return bounds[max(fitting)] if fitting else None
+
+
+def verdict(mine: Result, theirs: Result | None) -> str:
+    """The target for this build and whether it was met, as two table cells."""
+    goal = target(mine.scenario, mine.size)
+    if goal is None:
+        return " – | – |"
+    bound, unit = goal
+    if unit == "s":
+        return f" < {bound:g} s | {'met' if mine.seconds < bound else 'missed'} |"
+    if theirs is None or mine.status or theirs.status:
+        return f" ≤ {bound:g}× Hugo | – |"
+    return f" ≤ {bound:g}× Hugo | {'met' if mine.seconds <= bound * theirs.seconds else 'missed'} |"
+
+
 def table(summary: dict[tuple[str, int, str], Result], sizes: list[int], with_hugo: bool) -> str:
     header = "| articles | build | feedpub wall s | feedpub peak RSS MiB | feedpub articles/s |"
     rule = "|---:|---|---:|---:|---:|"
     if with_hugo:
         header += " Hugo wall s | Hugo peak RSS MiB | feedpub/Hugo time |"
         rule += "---:|---:|---:|"
+    header += " target | |"
+    rule += "---|---|"
     rows = [header, rule]
     for size in sizes:
         for scenario in SCENARIOS:
@@ -375,15 +467,15 @@ def table(summary: dict[tuple[str, int, str], Result], sizes: list[int], with_hu
             flag = "" if mine.status == 0 else f" (exit {mine.status})"
             row = (f"| {size:,} | {scenario} | {mine.seconds:.2f}{flag} | {mine.max_rss_kib / 1024:.0f} | "
                    f"{mine.rate:,.0f} |")
+            theirs = summary.get(("hugo", size, scenario))
             if with_hugo:
-                theirs = summary.get(("hugo", size, scenario))
                 if theirs is None:
                     row += " – | – | – |"
                 else:
                     hflag = "" if theirs.status == 0 else f" (exit {theirs.status})"
                     ratio = f"{mine.seconds / theirs.seconds:.2f}" if not (hflag or flag) else "–"
                     row += f" {theirs.seconds:.2f}{hflag} | {theirs.max_rss_kib / 1024:.0f} | {ratio} |"
-            rows.append(row)
+            rows.append(row + verdict(mine, theirs))
     return "\n".join(rows)
 
 

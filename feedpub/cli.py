@@ -9,7 +9,9 @@ import json
 import logging
 import os
 import re
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -22,7 +24,7 @@ from .ingest.loader import DEFAULT_EXTENSIONS
 from .errors import FeedpubError
 from .site import Site, load_site
 from .static.ledger import LedgerError, save_ledger
-from .static.writer import write_site
+from .static.writer import WriteReport, Written, write_site
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,6 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             archive_size=getattr(args, "archive_size", None),
             cache_dir=getattr(args, "cache_dir", None),
             title=getattr(args, "title", None),
+            watch_method="poll" if getattr(args, "poll", False) else None,
             deploy_target=getattr(args, "target", None),
             deploy_endpoint_url=getattr(args, "endpoint_url", None),
         )
@@ -70,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--cache-dir", type=Path, help="where parsed articles are cached (default: ~/.cache/feedpub)")
     build.add_argument("--strict", action="store_true", help="exit with status 1 when any article has an error")
     build.add_argument("--quiet", action="store_true", help="print only problems and errors")
+    build.add_argument("--watch", action="store_true",
+                       help="stay running and publish again whenever article files change (Ctrl-C stops)")
+    build.add_argument("--poll", action="store_true",
+                       help="with --watch, look for changes every reload_interval seconds instead of using the "
+                            "system's change notifications (for network filesystems)")
     build.set_defaults(command=_build, parser=build)
 
     check = commands.add_parser(
@@ -165,18 +173,16 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
               "the web, set base_url in feedpub.toml or pass --base-url https://your.site", file=sys.stderr)
     # The processors this process may use (a container may allow fewer than the machine has).
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    on_terminal = not args.quiet and sys.stderr.isatty()
+    reading = _ProgressBar(started, "Reading files") if on_terminal else None
     with _long_lived_objects():
-        build = load_site(settings, use_cache=not args.no_cache, workers=workers)
+        build = load_site(settings, use_cache=not args.no_cache, workers=workers, keep_files=args.watch,
+                          progress=reading)
+    if reading is not None:
+        reading.close()
     _report_problems(build)
-    bar = _ProgressBar(started) if not args.quiet and sys.stderr.isatty() else None
-    report = write_site(build, settings.out, bar, workers)
-    if bar is not None:
-        bar.close()
-    try:
-        # Record the archive pages now published, so that they stay put when older articles change.
-        save_ledger(settings.seeds, build.frozen_ledger())
-    except LedgerError as error:
-        print(f"feedpub: warning: {error}. The feeds were written all the same.", file=sys.stderr)
+    written = Written() if args.watch else None
+    report, _ = _publish(build, settings, _ProgressBar(started) if on_terminal else None, workers, written)
     catalog = build.catalog
     if not args.quiet:
         seconds = time.perf_counter() - started
@@ -197,7 +203,77 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     _tell_hub(settings, report.written, args.quiet)
     if build.errors and not args.quiet:
         print("Articles with errors were skipped; fix the files above and build again.", file=sys.stderr)
+    if written is not None:
+        return _watch(build, settings, args.quiet, workers, written)
     return 1 if args.strict and build.errors else 0
+
+
+def _publish(
+    build: Site, settings: Settings, bar: _ProgressBar | None = None, workers: int = 1, written: Written | None = None
+) -> tuple[WriteReport, bool]:
+    """Write the site's files, then record the archive pages now published; True when the ledger changed."""
+    report = write_site(build, settings.out, bar, workers, written)
+    if bar is not None:
+        bar.close()
+    frozen = build.frozen_ledger()
+    if written is not None and written.feed_files is not None and frozen == build.archives.ledger:
+        # A watch's round that froze no new page: the file (its key unchanged, or the site would have read
+        # it again) already says so; reading, merging and comparing it would cost more than the round.
+        return report, False
+    try:
+        # Record the archive pages now published, so that they stay put when older articles change.
+        return report, save_ledger(settings.seeds, frozen)
+    except LedgerError as error:
+        print(f"feedpub: warning: {error}. The feeds were written all the same.", file=sys.stderr)
+    return report, False
+
+
+def _watch(build: Site, settings: Settings, quiet: bool, workers: int, written: Written) -> int:
+    """Publish again after every change to the seeds folder, until interrupted (Ctrl-C or SIGTERM)."""
+    from .ingest.notify import FolderMonitor
+    from .static.watch import Round, Watch
+
+    def publish(site: Site) -> tuple[WriteReport, bool]:
+        try:
+            with _long_lived_objects():
+                published = _publish(site, settings, None, workers, written)
+        except BaseException:
+            written.feed_files = None  # not sure what the folder holds now: look at it next time
+            raise
+        _tell_hub(settings, published[0].written, quiet)
+        return published
+
+    seen = set(build.problems)
+
+    def on_round(round_: Round) -> None:
+        nonlocal seen
+        names = ", ".join(os.path.relpath(path, settings.seeds) for path in round_.changed[:3])
+        names += f" and {len(round_.changed) - 3} more" if len(round_.changed) > 3 else ""
+        if round_.error is not None:
+            print(f"feedpub: {names} changed, but publishing failed: {round_.error}; still watching.", file=sys.stderr)
+            return
+        new = [problem for problem in round_.site.problems if problem not in seen]
+        for problem in new:
+            print(problem, file=sys.stderr)
+        seen = set(round_.site.problems)
+        report = round_.report
+        if not quiet and report is not None and (report.written or report.removed or new):
+            print(f"{names} changed: wrote {len(report.written)} files, removed {len(report.removed)}, "
+                  f"in {round_.seconds:.2f} s ({len(round_.site.catalog.articles)} articles published).", flush=True)
+
+    monitor = FolderMonitor(settings.seeds, poll=settings.watch_method == "poll", interval=settings.reload_interval or 2.0)
+    watch = Watch(build, monitor, publish)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    monitor.start()
+    if not quiet:
+        how = "the system's change notifications" if monitor.method == "notify" else f"a look every {monitor.interval:g} s"
+        print(f"Watching {settings.seeds} for changes ({monitor.method}: {how}); Ctrl-C stops.", flush=True)
+    try:
+        watch.run(stop, on_round)
+    except KeyboardInterrupt:
+        pass
+    return 0
 
 
 def _tell_hub(settings: Settings, written: list[str], quiet: bool) -> None:

@@ -44,6 +44,9 @@ class Settings:
     archive_size: int = 50
     cache_max_age: int = 300
     reload_interval: float = 2.0
+    # How the server and ``build --watch`` learn of changed files: "notify", the system's change
+    # notifications (polling where there are none), or "poll", every reload_interval (network filesystems).
+    watch_method: str = "notify"
     hub_url: str = ""
     hub_deadline: float = 10.0  # seconds for telling the hub about a build's changed feeds, all tries included
     cache_dir: Path = field(default_factory=lambda: _user_cache_dir())
@@ -167,6 +170,8 @@ def _validated(settings: Settings) -> Settings:
         raise SettingsError(f"limit must be at least 1, not {settings.limit}")
     if not 0 <= settings.reload_interval <= 86400:
         raise SettingsError(f"reload_interval must be 0 (off) to 86400 seconds, not {settings.reload_interval}")
+    if settings.watch_method not in ("notify", "poll"):
+        raise SettingsError(f"watch_method must be 'notify' or 'poll', not {settings.watch_method!r}")
     if settings.cache_max_age < 0:
         raise SettingsError(f"cache_max_age must be 0 or more seconds, not {settings.cache_max_age}")
     if settings.archive_size < 1:

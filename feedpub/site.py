@@ -10,31 +10,32 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import heapq
+import os
 import threading
-from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
-from operator import attrgetter
+from itertools import compress, count, islice
+from operator import attrgetter, is_, is_not
 
-from .changes import code_digest
+from .changes import StatKey, code_digest, file_key
 from .config import Settings
 from .errors import InputError
 from .feeds.archives import Archives
-from .feeds.catalog import Catalog, build_catalog
+from .feeds.catalog import Catalog, build_catalog, feed_order, update_catalog
 from .feeds.document import ARCHIVE_MAX_AGE, NO_ARTICLES_YET, Entry, Feed, History
 from .feeds.keys import ALL, INDEX, OPML, PAGE, STYLESHEET, DocKey, FeedKey
 from .feeds.kinds import KINDS, articles_of, subscription_keys
-from .feeds.ledger import ArchiveLedger, read_ledger
+from .feeds.ledger import LEDGER, ArchiveLedger, read_ledger
 from .feeds.query import Query
 from .ingest.cache import ArticleCache
-from .ingest.loader import load_folder
+from .ingest.loader import FileEntry, LoadResult, changed_files, load_folder, reload_files
 from .model import Article, Problem
 from .headers import content_type
 from .recent import Recent
 from .render import FORMATS, Format
 from .render.opml import render_opml
-from .render.pages import feed_stylesheet, index_rows, render_feed_page, render_index
+from .render.pages import Activity, FeedRow, feed_stylesheet, index_rows, render_feed_page, render_index
 
 # Written as it is by every format, and unlike anything a feed's own text holds.
 QUERY_PLACEHOLDER = "feedpub-query-7c1e94d2b8a3"
@@ -42,6 +43,8 @@ _PLACEHOLDER_BYTES = QUERY_PLACEHOLDER.encode("ascii")
 MAX_ENVELOPES = 1024
 _url = attrgetter("url")
 _revision = attrgetter("revision")
+MAX_REPLACED = 64  # articles replaced in one feed that its pages are compared for, at most
+MAX_KEPT_FRAGMENTS = 20_000  # rendered entries a site loaded from another takes over (a few MB)
 
 
 @dataclass(frozen=True)
@@ -121,9 +124,25 @@ class SeedsNotFound(InputError):
     """The seeds folder is missing: publishing from it would empty every feed, so nothing is written."""
 
 
-def load_site(settings: Settings, use_cache: bool = False, workers: int = 1) -> Site:
+def load_site(
+    settings: Settings,
+    use_cache: bool = False,
+    workers: int = 1,
+    *,
+    previous: Site | None = None,
+    changed: Collection[str] | None = None,
+    keep_files: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Site:
     """Load the seeds, and the archive ledger beside them, into a `Site`; with ``use_cache``, through the
-    persistent article cache; with ``workers`` > 1, parsing many files in that many processes.
+    persistent article cache; with ``workers`` > 1, parsing many files in that many processes;
+    ``progress(done, total)`` is told as files are parsed.
+
+    With a ``previous`` site (one this function made), only the files ``changed`` (paths as
+    `feedpub.ingest.loader.discover` spells them; None: whichever `changes` finds) are read again, and the
+    catalog is made from the articles in memory: what a process that stays loaded (``build --watch``, the
+    server) does when files change. The result is the site a fresh load would give. A site to be
+    ``previous`` later is loaded with ``keep_files`` (what each file gave, and its stat key).
 
     Leaves the process as it found it (the command line decides about the cycle collector)."""
     if not settings.seeds.is_dir():
@@ -131,15 +150,61 @@ def load_site(settings: Settings, use_cache: bool = False, workers: int = 1) -> 
             f"the seeds folder {settings.seeds} does not exist or is not a folder; "
             "pass the folder of article files with --seeds DIR (nothing was written)"
         )
-    cache = ArticleCache(settings.cache_dir, settings.seeds, settings.max_file_size) if use_cache else None
-    loaded = load_folder(settings.seeds, max_bytes=settings.max_file_size, cache=cache, workers=workers)
-    catalog = build_catalog(loaded.articles)
+    ledger_path = os.path.join(settings.seeds, LEDGER)
+    ledger_key = file_key(ledger_path)
+    if previous is not None:
+        if changed is None:
+            changed = changes(previous)
+        loaded = reload_files(previous.loaded, changed, settings.seeds, max_bytes=settings.max_file_size)
+        catalog = _updated_catalog(previous, loaded, changed)
+    else:
+        cache = ArticleCache(settings.cache_dir, settings.seeds, settings.max_file_size) if use_cache else None
+        loaded = load_folder(settings.seeds, max_bytes=settings.max_file_size, cache=cache, workers=workers,
+                             keep_files=keep_files, progress=progress)
+        catalog = build_catalog(loaded.articles)
     # The archive ledger is state, not a cache: a build without the article cache uses it all the same.
-    ledger, ledger_problems = read_ledger(settings.seeds, settings.archive_size)
+    if previous is not None and ledger_key == previous.ledger_key:
+        ledger, ledger_problems = previous.archives.ledger, previous.ledger_problems
+    else:
+        ledger, ledger_problems = read_ledger(settings.seeds, settings.archive_size)
     problems = tuple(
         sorted(loaded.problems + catalog.problems + ledger_problems, key=lambda p: (p.path, p.line or 0, p.message))
     )
-    return Site(catalog, settings, ledger, problems, loaded.files)
+    site = Site(catalog, settings, ledger, problems, loaded.files)
+    site.loaded, site.ledger_key, site.ledger_problems = loaded, ledger_key, ledger_problems
+    if previous is not None:
+        site.inherit_fingerprints(previous)
+    return site
+
+
+def _updated_catalog(previous: Site, loaded: LoadResult, paths: Collection[str]) -> Catalog:
+    """The catalog of ``loaded``, which differs from the previous site's in the files ``paths`` at most:
+    the previous catalog itself when no article changed, else that catalog updated, or else built afresh."""
+    removed: list[Article] = []
+    added: list[Article] = []
+    for path in set(paths):
+        old, new = _article_of(previous.loaded.by_file.get(path)), _article_of(loaded.by_file.get(path))
+        if old != new or (old is not None and old.revision != new.revision):  # type: ignore[union-attr]
+            removed += [old] if old is not None else []
+            added += [new] if new is not None else []
+    if not removed and not added:
+        return previous.catalog  # a touched file, a broken one still broken: the same articles
+    return update_catalog(previous.catalog, removed, added) or build_catalog(loaded.articles)
+
+
+def _article_of(entry: FileEntry | None) -> Article | None:
+    return entry[1] if entry is not None else None
+
+
+def changes(site: Site) -> list[str]:
+    """The files under the site's seeds folder that changed since ``site`` was loaded (the archive ledger
+    too): every file's `feedpub.changes.StatKey` compared, the one notion of "changed"."""
+    seeds = site.settings.seeds
+    found = changed_files(site.loaded, seeds)  # a folder gone has lost every file (and `load_site` refuses it)
+    ledger_path = os.path.join(seeds, LEDGER)
+    if file_key(ledger_path) != site.ledger_key:
+        found.append(ledger_path)
+    return found
 
 
 class Site:
@@ -157,6 +222,10 @@ class Site:
         self.settings = settings
         self.problems = problems
         self.files = files  # article files read
+        # What `load_site` read, so that a later load re-reads only what changed.
+        self.loaded = LoadResult(catalog.articles, (), files)
+        self.ledger_key: StatKey | None = None
+        self.ledger_problems: tuple[Problem, ...] = ()
         self.archives = Archives(catalog, ledger)
         # Each article's Entry, shared by every feed that lists it, and each entry's rendered bytes per
         # format, shared by every document of that format. Filled on demand by any thread: a race only
@@ -173,6 +242,12 @@ class Site:
         # Query feeds of one document and one newest time differ only in the query string of their links:
         # each is spliced into one envelope, made with a placeholder (see `render`).
         self._envelopes: Recent[tuple[DocKey, datetime], bytes] = Recent(MAX_ENVELOPES)
+        self._listing_digest: bytes | None = None
+        # The subscription feeds whose every document is the same as in the site this one was loaded from
+        # (see `inherit_fingerprints`); None when unknown.
+        self.kept_feeds: frozenset[FeedKey] | None = None
+        self.kept_pages: set[FeedKey] = set()  # the archive pages (of feeds not kept) that are the same too
+        self._rows: dict[FeedKey, FeedRow] = {}  # the index's row of each topic and provider feed
 
     @property
     def errors(self) -> int:
@@ -184,20 +259,22 @@ class Site:
 
     # Which documents there are.
 
-    def feeds(self) -> list[FeedKey]:
-        """Every feed document: each subscription feed followed by its archives, oldest first."""
+    def feeds(self, subscriptions: Iterable[FeedKey] | None = None) -> list[FeedKey]:
+        """Every feed document (of ``subscriptions`` only, if given): each subscription feed followed by its
+        archives, oldest first."""
         keys: list[FeedKey] = []
-        for feed in subscription_keys(self.catalog):
+        for feed in subscription_keys(self.catalog) if subscriptions is None else subscriptions:
             keys.append(feed)
             keys.extend(feed.page(number) for number in range(1, len(self.archives.pages(feed)) + 1))
         return keys
 
-    def documents(self) -> Iterator[DocKey]:
-        """Every document; feeds come format by format, so each format's rendered entries are reused."""
+    def documents(self, feeds: list[FeedKey] | None = None) -> Iterator[DocKey]:
+        """Every document (but of the feed documents ``feeds`` only, if given: see `feeds`); feeds come format
+        by format, so each format's rendered entries are reused."""
         yield INDEX
         yield OPML
         yield STYLESHEET
-        feeds = self.feeds()
+        feeds = self.feeds() if feeds is None else feeds
         for feed in feeds:
             if feed.archive is None:
                 yield feed.document(PAGE)
@@ -389,8 +466,12 @@ class Site:
         """
         if key.feed is None:
             # The index and OPML list every feed by name, size and newest date; the stylesheet is code.
-            listing = repr((index_rows(self.catalog), self.settings)).encode()
-            return hashlib.blake2b(code_digest().encode() + listing + key.path.encode(), digest_size=20).hexdigest()
+            if self._listing_digest is None:
+                rows = index_rows(self.catalog, self._rows)
+                self._rows = {row.key: row for row in (*rows[1], *rows[2])}
+                listing = repr((rows, self.settings)).encode()
+                self._listing_digest = code_digest().encode() + hashlib.blake2b(listing, digest_size=20).digest()
+            return hashlib.blake2b(self._listing_digest + key.path.encode(), digest_size=20).hexdigest()
         feed = key.feed
         if feed not in self._feed_digests:
             self._feed_digests[feed] = self._feed_digest(feed)
@@ -398,6 +479,69 @@ class Site:
         if feed_digest is None:
             return None
         return hashlib.blake2b(feed_digest + key.path.encode(), digest_size=20).hexdigest()
+
+    def inherit_fingerprints(self, previous: Site) -> None:
+        """Take over what ``previous`` worked out for the feeds (and archive pages) that are the same in
+        both, with the same settings and topic names: their digests, archive pages and index rows. A feed
+        is the same when it lists the very same articles with the same ledger; an archive page is, when its
+        feed's articles were only replaced in place (same order: an edit that keeps the date) and none of the
+        replaced ones is on the page. After an edit, only the documents listing the changed articles are
+        digested again (see `kept_feeds` and `kept_pages`)."""
+        if previous.settings == self.settings and sum(map(len, previous._fragments.values())) <= MAX_KEPT_FRAGMENTS:
+            # Entries render by their value alone: the few a watch renders each round are rendered once.
+            self._fragments = {format_: dict(rendered) for format_, rendered in previous._fragments.items()}
+        before = previous._site_description
+        if before is None or before[1] or previous.settings != self.settings:
+            return  # nothing digested yet, or revisions made up for articles that have none
+        shared, revisions = self._described_site()
+        if revisions or shared != before[0]:
+            return
+        ours, theirs = self.archives.ledger, previous.archives.ledger
+        verdicts: dict[FeedKey, tuple[bool, bool, set[int]] | None] = {}  # by subscription feed
+        for feed, digest in previous._feed_digests.items():
+            subscription = feed.subscription
+            if subscription not in verdicts:
+                verdicts[subscription] = self._compare_feed(previous, subscription, ours, theirs)
+            verdict = verdicts[subscription]
+            if verdict is None:
+                continue
+            whole, _, same_pages = verdict
+            if whole or (feed.archive is not None and feed.archive in same_pages):
+                self._feed_digests[feed] = digest
+                self.kept_pages.add(feed)
+        self.kept_feeds = frozenset(feed for feed, verdict in verdicts.items() if verdict is not None and verdict[0])
+        self.archives.take_pages(previous.archives, [feed for feed, verdict in verdicts.items() if verdict and verdict[1]])
+        if Activity.of(previous.catalog) == Activity.of(self.catalog):  # the index charts the same weeks
+            self._rows = {feed: row for feed, row in previous._rows.items() if feed in self.kept_feeds}
+
+    def _compare_feed(
+        self, previous: Site, feed: FeedKey, ours: ArchiveLedger, theirs: ArchiveLedger
+    ) -> tuple[bool, bool, set[int]] | None:
+        """How the subscription feed ``feed`` differs from ``previous``'s: whether it is the same, whether its
+        archive pages are cut the same (articles only replaced in place), and the numbers of the archive
+        pages that list the very same articles with the same links; None when it must be worked out afresh."""
+        kind = KINDS[feed.kind]
+        old, new = kind.subject(previous.catalog, feed.slugs), kind.subject(self.catalog, feed.slugs)
+        if (old is None or new is None or old.name != new.name or old.image != new.image
+                or ours.boundaries(feed.path) != theirs.boundaries(feed.path)):
+            return None
+        if old.articles is new.articles:
+            return True, True, set()
+        if not kind.has_archives:
+            return None
+        old_pages = previous.archives.pages(feed, old.articles)
+        if len(old.articles) == len(new.articles):
+            replaced = list(compress(count(), map(is_not, old.articles, new.articles)))
+            if len(replaced) <= MAX_REPLACED and all(feed_order(old.articles[at]) == feed_order(new.articles[at]) for at in replaced):
+                touched = {number for number, page in enumerate(old_pages, 1) for at in replaced if at in page}
+                return False, True, set(range(1, len(old_pages) + 1)) - touched
+        # Articles added, removed or moved: cut the pages again and keep those listing the very same articles.
+        new_pages = self.archives.pages(feed, new.articles)
+        return False, False, {
+            number for number, (before, after) in enumerate(zip(old_pages, new_pages), 1)
+            if len(before) == len(after) and (number < len(old_pages)) == (number < len(new_pages))
+            and all(map(is_, old.articles[before.start:before.stop], new.articles[after.start:after.stop]))
+        }
 
     def _feed_digest(self, feed: FeedKey) -> bytes | None:
         """A digest of one feed's description, shared by its formats and its page.

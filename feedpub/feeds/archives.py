@@ -7,6 +7,7 @@ Pages are cut by ``archive_size`` alone, and pages recorded in the archive ledge
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Iterable
 from ..model import Article
 from .catalog import Catalog, feed_order
 from .keys import FeedKey
@@ -51,6 +52,13 @@ class Archives:
                 articles = articles_of(self.catalog, feed)
             pages = self._pages[feed] = cut_pages(articles, self.ledger.boundaries(feed.path), self.ledger.page_size)
         return pages
+
+    def take_pages(self, other: Archives, feeds: Iterable[FeedKey]) -> None:
+        """Take ``other``'s pages of ``feeds``, which the caller knows list the same articles with the same
+        ledger in both: a site loaded after an edit cuts only the feeds the edit touched."""
+        for feed in feeds:
+            if feed in other._pages:
+                self._pages[feed] = other._pages[feed]
 
     def frozen(self, feeds: list[FeedKey]) -> ArchiveLedger:
         """The ledger with every page of ``feeds`` published now frozen: the recorded ends, then the ends of

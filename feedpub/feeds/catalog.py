@@ -9,9 +9,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from bisect import bisect_left, insort
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from operator import attrgetter
 
@@ -78,6 +79,9 @@ class Catalog:
     unpublished: int = 0
     # Display names by the topic list articles give (a few hundred lists among any number of articles).
     _topic_names: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
+    # What `update_catalog` needs to tell whether a change renames anything: each topic's spellings and each
+    # provider's names and logos, counted; the published URLs; whether any URL was given twice.
+    _counts: _Counts | None = field(default=None, repr=False, compare=False)
 
     def topic_names(self, article: Article) -> tuple[str, ...]:
         """The display names of the topics ``article`` is listed under, in the article's own order."""
@@ -86,12 +90,13 @@ class Catalog:
 
 def build_catalog(articles: Iterable[Article]) -> Catalog:
     problems: list[Problem] = []
-    unpublished = 0
+    unpublished = published = 0
     by_url: dict[str, Article] = {}
     for article in articles:
         if not article.is_published:
             unpublished += 1
             continue
+        published += 1
         kept = by_url.get(article.url)
         if kept is None:
             by_url[article.url] = article
@@ -142,7 +147,132 @@ def build_catalog(articles: Iterable[Article]) -> Catalog:
                 )
             )
     names = {key: tuple(topics[slug].name for slug, _ in listing.pairs) for key, listing in listings.items()}
-    return Catalog(ordered, topics, _providers(ordered), tuple(problems), unpublished, names)
+    counts = _Counts(dict(spellings), {}, {}, frozenset(by_url), len(by_url) < published)
+    return Catalog(ordered, topics, _providers(ordered, counts), tuple(problems), unpublished, names, counts)
+
+
+@dataclass(frozen=True)
+class _Counts:
+    spellings: dict[str, Counter[str]]  # by topic slug
+    provider_names: dict[str, Counter[str]]  # by provider key
+    provider_images: dict[str, Counter[str]]
+    urls: frozenset[str]
+    duplicates: bool
+
+
+MAX_UPDATE = 64  # articles an update changes at most; more are quicker to catalog afresh
+
+
+def update_catalog(catalog: Catalog, removed: Sequence[Article], added: Sequence[Article]) -> Catalog | None:
+    """The catalog of ``catalog``'s articles without ``removed`` (objects it was made from) and with
+    ``added``: what `build_catalog` gives for them, in time proportional to the articles changed and the
+    feeds they are in, not to the whole catalog.
+
+    None when the change is one this does not follow (a topic renamed or emptied, a topic spelt other than
+    its name, a URL given twice, a name without letters, many articles): the caller builds afresh.
+    """
+    counts = catalog._counts
+    if counts is None or counts.duplicates or len(removed) + len(added) > MAX_UPDATE:
+        return None
+    gone = [article for article in removed if article.is_published]
+    new = [article for article in added if article.is_published]
+    unpublished = catalog.unpublished + (len(added) - len(new)) - (len(removed) - len(gone))
+    gone_urls = {article.url for article in gone}
+    new_urls = {article.url for article in new}
+    if len(gone_urls) < len(gone) or len(new_urls) < len(new) or (new_urls & counts.urls) - gone_urls:
+        return None
+    # Topics: the spellings each touched topic is given, counted again.
+    spellings = dict(counts.spellings)
+    members: dict[str, tuple[list[Article], list[Article]]] = {}
+    names = dict(catalog._topic_names)
+    for sign, articles in ((-1, gone), (1, new)):
+        for article in articles:
+            listing = _Listing.of(article.topics, 0, "")
+            if listing.ignored:
+                return None
+            for slug, name in listing.pairs:
+                counter = spellings[slug] = Counter(spellings.get(slug, ()))
+                counter[name] += sign
+                members.setdefault(slug, ([], []))[sign > 0].append(article)
+            if sign > 0 and article.topics not in names:
+                names[article.topics] = tuple(name for _, name in listing.pairs)
+    topics = dict(catalog.topics)
+    for slug, (left, joined) in members.items():
+        counter = +spellings[slug]  # without the spellings no article gives any more
+        spellings[slug] = counter
+        topic = topics.get(slug)
+        if not counter or topic is None and len(counter) > 1:
+            return None  # a topic emptied, or a new one spelt two ways
+        name = _most_common(counter)
+        if topic is not None and name != topic.name:
+            return None  # renamed: its warnings and every entry listing it change
+        if any(pair_name != name for article in left + joined for pair_slug, pair_name in _Listing.of(article.topics, 0, "").pairs if pair_slug == slug):
+            return None  # the article spells it otherwise: the merge warning may name another file
+        articles = _replaced(topic.articles if topic is not None else (), left, joined)
+        if articles is None:
+            return None
+        topics[slug] = Topic(slug, name, articles)
+    ordered = _replaced(catalog.articles, gone, new)
+    if ordered is None:
+        return None
+    if len(topics) != len(catalog.topics):
+        topics = dict(sorted(topics.items()))
+    providers = _updated_providers(catalog.providers, counts, gone, new)
+    if providers is None:
+        return None
+    provider_counts, providers = providers
+    urls = counts.urls - gone_urls | new_urls
+    updated = _Counts(spellings, *provider_counts, urls, False)
+    return replace(catalog, articles=ordered, topics=topics, providers=providers, unpublished=unpublished,
+                   _topic_names=names, _counts=updated)
+
+
+def _updated_providers(
+    providers: dict[str, Topic], counts: _Counts, gone: list[Article], new: list[Article]
+) -> tuple[tuple[dict[str, Counter[str]], dict[str, Counter[str]]], dict[str, Topic]] | None:
+    names, images = dict(counts.provider_names), dict(counts.provider_images)
+    members: dict[str, tuple[list[Article], list[Article]]] = {}
+    for sign, articles in ((-1, gone), (1, new)):
+        for article in articles:
+            provider = article.provider
+            key = provider_key(provider.domain) if provider else ""
+            if not key:
+                continue
+            names[key] = Counter(names.get(key, ()))
+            names[key][provider.name] += sign  # type: ignore[union-attr]
+            if provider.image:  # type: ignore[union-attr]
+                images[key] = Counter(images.get(key, ()))
+                images[key][provider.image] += sign  # type: ignore[union-attr]
+            members.setdefault(key, ([], []))[sign > 0].append(article)
+    updated = dict(providers)
+    for key, (left, joined) in members.items():
+        names[key], images[key] = +names[key], +images.get(key, Counter())
+        old = providers.get(key)
+        articles = _replaced(old.articles if old is not None else (), left, joined)
+        if articles is None:
+            return None
+        if not articles:
+            del updated[key]
+            continue
+        image = _most_common(images[key]) if images[key] else None
+        updated[key] = Topic(key, _most_common(names[key]), articles, image)
+    if len(updated) != len(providers) or any(key not in providers for key in updated):
+        updated = dict(sorted(updated.items()))
+    return (names, images), updated
+
+
+def _replaced(articles: tuple[Article, ...], gone: list[Article], new: list[Article]) -> tuple[Article, ...] | None:
+    """``articles`` (in feed order) without ``gone`` and with ``new``, in feed order; None when one of
+    ``gone`` is not there."""
+    listed = list(articles)
+    for article in gone:
+        at = bisect_left(listed, feed_order(article), key=feed_order)
+        if at == len(listed) or listed[at] is not article:
+            return None
+        del listed[at]
+    for article in new:
+        insort(listed, article, key=feed_order)
+    return tuple(listed)
 
 
 @dataclass
@@ -176,20 +306,20 @@ def provider_key(domain: str | None) -> str:
     return domain if _HOST.fullmatch(domain) else ""
 
 
-def _providers(ordered: tuple[Article, ...]) -> dict[str, Topic]:
-    names: dict[str, Counter[str]] = defaultdict(Counter)
-    images: dict[str, Counter[str]] = defaultdict(Counter)
+def _providers(ordered: tuple[Article, ...], counts: _Counts) -> dict[str, Topic]:
+    names: dict[str, Counter[str]] = counts.provider_names  # type: ignore[assignment]
+    images: dict[str, Counter[str]] = counts.provider_images  # type: ignore[assignment]
     members: dict[str, list[Article]] = defaultdict(list)
     for article in ordered:
         provider = article.provider
         key = provider_key(provider.domain) if provider else ""
         if key:
-            names[key][provider.name] += 1  # type: ignore[union-attr]
+            names.setdefault(key, Counter())[provider.name] += 1  # type: ignore[union-attr]
             if provider.image:  # type: ignore[union-attr]
-                images[key][provider.image] += 1  # type: ignore[union-attr]
+                images.setdefault(key, Counter())[provider.image] += 1  # type: ignore[union-attr]
             members[key].append(article)
     return {
-        key: Topic(key, _most_common(names[key]), tuple(members[key]), _most_common(images[key]) if images[key] else None)
+        key: Topic(key, _most_common(names[key]), tuple(members[key]), _most_common(images[key]) if images.get(key) else None)
         for key in sorted(members)
     }
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from ..changes import StatKey, file_key
@@ -25,11 +24,55 @@ DEFAULT_MAX_BYTES = 1024 * 1024
 PARALLEL_FROM = 2000  # fewer files parse faster than worker processes start
 
 
-@dataclass(frozen=True)
+# What one file gave: its stat key when it was read (None if unknown), its article (None if skipped), its problems.
+FileEntry = tuple[StatKey | None, Article | None, tuple[Problem, ...]]
+
+
 class LoadResult:
-    articles: tuple[Article, ...]
-    problems: tuple[Problem, ...]
-    files: int
+    """The articles and problems of a folder's files (``files`` of them), and, when kept (``keep_files``),
+    each file's entry by path: what `reload_files` starts from in a process that stays loaded."""
+
+    def __init__(
+        self, articles: tuple[Article, ...] | None, problems: tuple[Problem, ...], files: int,
+        by_file: Mapping[str, FileEntry] | None = None,
+    ) -> None:
+        self._articles = articles
+        self.problems = problems
+        self.files = files
+        self.by_file: Mapping[str, FileEntry] = by_file or {}
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        """Made from the entries on first use: a reload whose catalog is updated in place never needs them."""
+        if self._articles is None:
+            self._articles = tuple(article for _, article, _ in self.by_file.values() if article is not None)
+        return self._articles
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, LoadResult):
+            return NotImplemented
+        return (self.articles, self.problems, self.files) == (other.articles, other.problems, other.files)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"LoadResult({len(self.articles)} articles, {len(self.problems)} problems, {self.files} files)"
+
+    @classmethod
+    def of(cls, by_file: dict[str, FileEntry], problems: tuple[Problem, ...] | None = None) -> LoadResult:
+        if problems is None:
+            problems = tuple(problem for _, _, found in by_file.values() for problem in found)
+        return cls(None, problems, len(by_file), by_file)
+
+
+def is_article_file(path: str, seeds: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS) -> bool:
+    """True when `discover` would find the file ``path`` (spelt as it spells paths) under ``seeds``."""
+    prefix = f"{seeds}/"
+    if not path.startswith(prefix):
+        return False
+    wanted = tuple(ext.lower() for ext in extensions)
+    parts = path[len(prefix):].split("/")
+    return not any(part.startswith(".") or not part for part in parts) and parts[-1].lower().endswith(wanted)
 
 
 def discover(seeds: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS) -> Iterator[str]:
@@ -52,11 +95,15 @@ def load_folder(
     max_bytes: int = DEFAULT_MAX_BYTES,
     cache: ArticleCache | None = None,
     workers: int = 1,
+    keep_files: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LoadResult:
     """Load every article file under ``seeds``; published or not, they are all returned.
 
     With a ``cache``, files whose path, size and times are unchanged are not read again. With more than
-    one worker, many files to parse are parsed in that many processes (YAML parsing is CPU-bound).
+    one worker, many files to parse are parsed in that many processes (YAML parsing is CPU-bound). With
+    ``keep_files``, the result keeps each file's entry, for `reload_files` and `changed_files`.
+    ``progress(done, total)`` is called now and then as files are parsed, for a progress bar.
     """
     if not seeds.is_dir():
         problem = Problem(str(seeds), "the seeds folder does not exist or is not a folder")
@@ -64,26 +111,35 @@ def load_folder(
     labels, unnamed = _readable_names(discover(seeds, extensions))
     keys: list[StatKey | None] = [None] * len(labels)
     loaded: list[tuple[Article | None, list[Problem]] | None] = [None] * len(labels)
-    if cache is not None:
+    if cache is not None or keep_files:
+        # Each key is taken before the file is read: a change while it is read shows as a change next time.
         for index, label in enumerate(labels):
             key = keys[index] = file_key(label)
-            if key is not None:
+            if key is not None and cache is not None:
                 loaded[index] = cache.get(label, key)
     missing = [index for index, found in enumerate(loaded) if found is None]
     jobs = [(Path(labels[index]), labels[index], max_bytes) for index in missing]
     if workers > 1 and len(jobs) >= PARALLEL_FROM:
         from concurrent.futures import ProcessPoolExecutor  # only cold builds pay for importing it
 
+        chunk = max(1, min(len(jobs) // (workers * 8), 500))
         with ProcessPoolExecutor(workers) as pool:
-            parsed = list(pool.map(_load_job, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+            parsed = _counted(pool.map(_load_job, jobs, chunksize=chunk), len(labels) - len(jobs), len(labels), progress)
     else:
-        parsed = [_load_job(job) for job in jobs]
+        parsed = _counted(map(_load_job, jobs), len(labels) - len(jobs), len(labels), progress)
     for index, result in zip(missing, parsed):
         loaded[index] = result
         if cache is not None and keys[index] is not None:
             cache.put(labels[index], keys[index], *result)  # type: ignore[arg-type]
     if cache is not None:
         cache.save()
+    if keep_files:
+        by_file = {
+            label: (key, article, tuple(found))  # type: ignore[misc]
+            for label, key, (article, found) in zip(labels, keys, loaded)  # type: ignore[misc]
+        }
+        kept = LoadResult.of(by_file)
+        return LoadResult(None, tuple(unnamed) + kept.problems, len(labels) + len(unnamed), by_file)
     articles = [article for article, _ in loaded if article is not None]  # type: ignore[misc]
     problems = [problem for _, found in loaded for problem in found]  # type: ignore[misc]
     return LoadResult(tuple(articles), tuple(unnamed + problems), len(labels) + len(unnamed))
@@ -103,6 +159,58 @@ def _readable_names(paths: Iterable[str]) -> tuple[list[str], list[Problem]]:
         else:
             labels.append(path)
     return labels, unnamed
+
+
+def _counted(
+    results: Iterable[tuple[Article | None, list[Problem]]], done: int, total: int,
+    progress: Callable[[int, int], None] | None,
+) -> list[tuple[Article | None, list[Problem]]]:
+    """``results`` as a list, telling ``progress`` every 100 files (starting from the ``done`` ones)."""
+    if progress is None or not total:
+        return list(results)
+    gathered = []
+    for count, result in enumerate(results, done + 1):
+        gathered.append(result)
+        if count % 100 == 0:
+            progress(count, total)
+    progress(total, total)
+    return gathered
+
+
+def changed_files(loaded: LoadResult, seeds: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS) -> list[str]:
+    """The article files under ``seeds`` that were added, changed or removed since ``loaded`` (loaded with
+    ``keep_files``) read them: every file's `StatKey` compared, the one notion of "changed"."""
+    known = loaded.by_file
+    found, _ = _readable_names(discover(seeds, extensions))  # names not UTF-8 keep the error a full load gave
+    changed = [label for label in found if (entry := known.get(label)) is None or entry[0] != file_key(label)]
+    present = set(found)
+    return changed + [label for label in known if label not in present]
+
+
+def reload_files(
+    loaded: LoadResult, paths: Collection[str], seeds: Path,
+    extensions: Iterable[str] = DEFAULT_EXTENSIONS, max_bytes: int = DEFAULT_MAX_BYTES,
+) -> LoadResult:
+    """``loaded`` (loaded with ``keep_files``) with the files ``paths`` read again: those changed or added
+    are parsed, those gone are dropped, and paths that are not article files are ignored (as are names
+    that are not UTF-8: they keep the error the full load gave). Every other article is the very same
+    object as before.
+
+    Files are kept in the order they were first found (new files last): a catalog is the same whatever
+    order its articles come in.
+    """
+    by_file = dict(loaded.by_file)
+    read = {label for label in _readable_names(paths)[0] if is_article_file(label, seeds, extensions)}
+    for label in read:
+        key = file_key(label)
+        if key is None:
+            by_file.pop(label, None)
+            continue
+        article, problems = load_file(Path(label), label, max_bytes)
+        by_file[label] = (key, article, tuple(problems))
+    kept = tuple(problem for problem in loaded.problems if problem.path not in read)
+    problems = kept + tuple(problem for label in sorted(read) for problem in by_file.get(label, (0, 0, ()))[2])
+    return LoadResult(None, problems, len(by_file) + loaded.files - len(loaded.by_file), by_file)
 
 
 def _load_job(job: tuple[Path, str, int]) -> tuple[Article | None, list[Problem]]:

@@ -9,7 +9,7 @@ docs/browser-view.md). The pages carry no script and load nothing but the articl
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import cache
@@ -85,14 +85,17 @@ class Activity:
         return cls(monday - timedelta(weeks=WEEKS - 1))
 
 
-def index_rows(catalog: Catalog) -> tuple[FeedRow, list[FeedRow], list[FeedRow]]:
-    """What the index lists: the all-articles feed, the topic feeds and the provider feeds."""
+def index_rows(
+    catalog: Catalog, known: Mapping[FeedKey, FeedRow] | None = None
+) -> tuple[FeedRow, list[FeedRow], list[FeedRow]]:
+    """What the index lists: the all-articles feed, the topic feeds and the provider feeds. Rows in
+    ``known`` are taken as they are (the caller vouches that their feeds and the weeks are unchanged)."""
     activity = Activity.of(catalog)
     everything = FeedRow(
         ALL, "All articles", len(catalog.articles), _newest(catalog.articles), activity.weeks(catalog.articles),
     )
-    return (everything, _rows("topic", catalog.topics.values(), activity),
-            _rows("provider", catalog.providers.values(), activity))
+    return (everything, _rows("topic", catalog.topics.values(), activity, known or {}),
+            _rows("provider", catalog.providers.values(), activity, known or {}))
 
 
 def render_index(catalog: Catalog, settings: Settings) -> bytes:
@@ -124,12 +127,16 @@ def human_moment(moment: datetime) -> str:
     return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
 
 
-def _rows(kind: FeedKind, groups: Iterable[Topic], activity: Activity) -> list[FeedRow]:
-    return [
-        FeedRow(FeedKey(kind, (group.slug,)), group.name, len(group.articles), _newest(group.articles),
-                activity.weeks(group.articles), group.image)
-        for group in groups
-    ]
+def _rows(kind: FeedKind, groups: Iterable[Topic], activity: Activity, known: Mapping[FeedKey, FeedRow]) -> list[FeedRow]:
+    rows = []
+    for group in groups:
+        key = FeedKey(kind, (group.slug,))
+        row = known.get(key)
+        if row is None:
+            row = FeedRow(key, group.name, len(group.articles), _newest(group.articles), activity.weeks(group.articles),
+                          group.image)
+        rows.append(row)
+    return rows
 
 
 def _age(article: Article) -> float:

@@ -54,8 +54,10 @@ class _Job:
         previous_format = ""
         for count, key in enumerate(keys, 1):
             if key.format != previous_format:
-                # Documents come format by format: the last format's rendered entries are not needed again.
-                self.site.forget_fragments(previous_format)
+                # Documents come format by format: the last format's rendered entries are not needed again
+                # in this build (a few documents' worth are kept, for a watch's next round).
+                if len(keys) >= PARALLEL_FROM:
+                    self.site.forget_fragments(previous_format)
                 previous_format = key.format
             document = self.site.render(key)
             outcomes[key] = None if document is None else staging.stage(self.out / key.path, document.body)

@@ -18,7 +18,9 @@ from typing import Any
 from ..atomic import Staging, read_table, write_table
 from ..errors import OutputError
 from ..locking import LOCK_FILE, holding
-from ..feeds.keys import DocKey, parse_path
+from ..feeds.keys import DocKey, FeedKey, parse_path
+from ..feeds.kinds import subscription_keys
+from ..render import FORMATS
 from ..site import Site
 from .parallel import render_documents
 
@@ -32,6 +34,18 @@ class PublishError(OutputError):
 
 
 @dataclass
+class Written:
+    """What a writer that stays running (``build --watch``) knows the output folder holds after its last
+    write: the manifest and the feed files. The next write then trusts it instead of listing the folder,
+    reading the manifest and statting every file, so it costs in proportion to what changed; a file
+    someone else changes meanwhile is put right when its documents next change, or by a build."""
+
+    manifest: dict[str, list[Any]] = field(default_factory=dict)
+    # The files of each subscription feed (its formats, page and archives); None until a first write.
+    feed_files: dict[FeedKey, set[str]] | None = None
+
+
+@dataclass
 class WriteReport:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -39,17 +53,19 @@ class WriteReport:
 
 
 def write_site(
-    site: Site, out: Path, progress: Callable[[int, int], None] | None = None, workers: int = 1
+    site: Site, out: Path, progress: Callable[[int, int], None] | None = None, workers: int = 1,
+    state: Written | None = None,
 ) -> WriteReport:
     """Write every document of ``site`` under ``out`` and remove feed files that no longer exist.
 
     ``progress(done, total)`` is called as documents are done, for a progress bar. With more than one
     worker, many documents to render are rendered in that many processes (see `feedpub.static.parallel`).
     Raises `PublishError` saying which file could not be written and why; the files published before
-    are then left whole, as they were.
+    are then left whole, as they were. A ``state`` kept from one call to the next spares the next one from
+    looking at every file (see `Written`).
     """
     try:
-        return _write_site(site, out, progress, workers)
+        return _write_site(site, out, progress, workers, state)
     except OSError as error:
         raise PublishError(_failure(error, out)) from None
 
@@ -69,27 +85,45 @@ def _failure(error: OSError, out: Path) -> str:
     return f"cannot write the feeds to {out}: {advice}. The feeds published before were left as they were."
 
 
-def _write_site(site: Site, out: Path, progress: Callable[[int, int], None] | None, workers: int) -> WriteReport:
+def _write_site(
+    site: Site, out: Path, progress: Callable[[int, int], None] | None, workers: int, state: Written | None
+) -> WriteReport:
     report = WriteReport()
     out.mkdir(parents=True, exist_ok=True)
     root = str(out)
     with _exclusive(out):
-        found = _Listing.of(root)
-        for temporary in found.temporaries:
-            # Only ever our own ``.name.*.tmp`` pattern: left behind by a killed build.
-            with suppress(FileNotFoundError):
-                os.unlink(f"{root}/{temporary}")
-        previous = _read_manifest(out)
-        manifest: dict[str, list[Any]] = {}
-        keys = list(site.documents())
-        wanted = {key.path for key in keys}
+        trusted = state is not None and state.feed_files is not None
+        incremental = trusted and site.kept_feeds is not None
+        if incremental:
+            # Only the feeds the change touched, and of those only the documents that may differ.
+            previous = state.manifest  # type: ignore[union-attr]
+            keys, feed_files, wanted = _touched(site, state.feed_files)  # type: ignore[union-attr,arg-type]
+            manifest = dict(previous)
+        else:
+            if trusted:
+                feed_files = sorted(path for paths in state.feed_files.values() for path in paths)  # type: ignore[union-attr]
+                previous = state.manifest  # type: ignore[union-attr]
+            else:
+                found = _Listing.of(root)
+                for temporary in found.temporaries:
+                    # Only ever our own ``.name.*.tmp`` pattern: left behind by a killed build.
+                    with suppress(FileNotFoundError):
+                        os.unlink(f"{root}/{temporary}")
+                feed_files, previous = found.feed_files, _read_manifest(out)
+            manifest = {}
+            keys = list(site.documents())
+            wanted = {key.path for key in keys}
         todo: list[DocKey] = []
         fingerprints: dict[DocKey, str | None] = {}
         for key in keys:
             path = key.path
             fingerprint = fingerprints[key] = site.fingerprint(key)
-            if fingerprint is not None and _still_current(f"{root}/{path}", previous.get(path), fingerprint):
-                manifest[path] = previous[path]
+            recorded = previous.get(path)
+            if fingerprint is not None and (
+                recorded is not None and recorded[0] == fingerprint if trusted
+                else _still_current(f"{root}/{path}", recorded, fingerprint)
+            ):
+                manifest[path] = recorded  # type: ignore[assignment]
                 report.unchanged.append(path)
             else:
                 todo.append(key)
@@ -101,6 +135,7 @@ def _write_site(site: Site, out: Path, progress: Callable[[int, int], None] | No
             for key in todo:
                 outcome = outcomes[key]
                 if outcome is None:
+                    manifest.pop(key.path, None)
                     continue  # no such document after all
                 (report.written if outcome else report.unchanged).append(key.path)
                 if fingerprints[key] is not None:
@@ -112,14 +147,46 @@ def _write_site(site: Site, out: Path, progress: Callable[[int, int], None] | No
             progress(len(keys), len(keys))
         _write_manifest(out, manifest)
         emptied: set[str] = set()
-        for stale in found.feed_files:
-            if stale not in wanted:
+        for stale in [path for path in feed_files if path not in wanted]:
+            with suppress(FileNotFoundError):
                 os.unlink(f"{root}/{stale}")
-                report.removed.append(stale)
-                emptied.add(os.path.dirname(stale))
+            manifest.pop(stale, None)
+            report.removed.append(stale)
+            emptied.add(os.path.dirname(stale))
         for folder in sorted(emptied, key=len, reverse=True):
             _remove_empty_folders(root, folder)
+        if state is not None:
+            state.manifest = manifest
+            by_feed = dict(state.feed_files) if incremental else {}  # type: ignore[arg-type]
+            for path in feed_files:
+                if path not in wanted and (key := parse_path(path)) is not None and key.feed is not None:
+                    by_feed.get(key.feed.subscription, set()).discard(path)
+            for key in keys:
+                if key.feed is not None and outcomes.get(key, True) is not None:
+                    by_feed.setdefault(key.feed.subscription, set()).add(key.path)
+            state.feed_files = {feed: paths for feed, paths in by_feed.items() if paths}
     return report
+
+
+def _touched(site: Site, feed_files: dict[FeedKey, set[str]]) -> tuple[list[DocKey], list[str], set[str]]:
+    """For a write that follows another of the site ``site`` was loaded from: the documents that may have
+    changed (those of feeds and archive pages the site did not keep), the files that may have to go (those
+    of feeds whose number of documents changed, or that are gone), and the paths wanted among them."""
+    kept, kept_pages = site.kept_feeds or frozenset(), site.kept_pages
+    touched = [feed for feed in subscription_keys(site.catalog) if feed not in kept]
+    feeds: list[FeedKey] = []
+    doubtful: list[FeedKey] = []  # feeds whose set of files may have changed
+    for feed in touched:
+        documents = site.feeds([feed])
+        feeds.extend(document for document in documents if document not in kept_pages)
+        if len(feed_files.get(feed, ())) != len(FORMATS) * len(documents) + 1:  # formats, and the feed's page
+            doubtful.append(feed)
+    gone = feed_files.keys() - kept - set(touched)
+    keys = list(site.documents(feeds))
+    wanted = {key.path for key in keys}
+    wanted.update(key.path for key in site.documents(site.feeds(doubtful)))
+    candidates = sorted(path for feed in (*doubtful, *gone) for path in feed_files.get(feed, ()))
+    return keys, candidates, wanted
 
 
 def _still_current(target: str, recorded: list[Any] | None, fingerprint: str) -> bool:

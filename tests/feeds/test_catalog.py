@@ -283,3 +283,64 @@ def test_in_feed_order_sorts_exactly_as_the_feed_order_key() -> None:
     shuffled = articles[::-1][::2] + articles[::-1][1::2]
     assert in_feed_order(shuffled) == sorted(shuffled, key=feed_order)
     assert in_feed_order(shuffled) != sorted(shuffled, key=lambda a: (a.url, a.source))
+
+
+# --- updating a catalog in place of building it again -----------------------------------------------
+
+from datetime import datetime, timedelta, timezone  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+from feedpub.feeds.catalog import update_catalog  # noqa: E402
+from feedpub.model import Article, Provider  # noqa: E402
+
+_SPELLINGS = ["AI", "ai", "Robots", "Space", "Self-Driving Cars", "self driving cars", "!!!"]
+_PROVIDERS = [None, Provider("Wire", "wire.example"), Provider("The Wire", "www.wire.example", "https://wire.example/l.png"),
+              Provider("Daily", "daily.example")]
+
+
+def _article(number: int, draw_fields: tuple) -> Article:
+    url, day, heat, topics, provider, published = draw_fields
+    moment = datetime(2024, 1, 1, tzinfo=timezone.utc) + timedelta(hours=day)
+    return Article(f"https://n.example/{url}", f"T{number}", f"https://n.example/{url}", moment, moment,
+                   f"seeds/{number}.md", is_published=published, heat=heat, topics=tuple(topics), provider=provider,
+                   revision=str(number))
+
+
+_fields = st.tuples(st.integers(0, 40), st.integers(0, 6), st.integers(-1, 2),
+                    st.lists(st.sampled_from(_SPELLINGS), max_size=3), st.sampled_from(_PROVIDERS),
+                    st.booleans() | st.just(True))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(start=st.lists(_fields, min_size=1, max_size=25),
+       steps=st.lists(st.tuples(st.integers(0, 30), st.none() | _fields), min_size=1, max_size=6))
+def test_an_updated_catalog_is_the_catalog_built_afresh(start, steps) -> None:
+    """Whatever files change (edited, added, removed), an update that succeeds gives what a fresh build gives."""
+    files = {number: _article(number, fields) for number, fields in enumerate(start)}
+    catalog = build_catalog(files.values())
+    for count, (number, fields) in enumerate(steps):
+        removed = [files.pop(number)] if number in files else []
+        added = [] if fields is None else [_article(100 + count, fields)]
+        if added:
+            files[number] = added[0]
+        updated = update_catalog(catalog, removed, added)
+        fresh = build_catalog(files.values())
+        if updated is not None:
+            assert updated.articles == fresh.articles
+            assert [a.source for a in updated.articles] == [a.source for a in fresh.articles]
+            assert updated.topics == fresh.topics and list(updated.topics) == list(fresh.topics)
+            assert updated.providers == fresh.providers and list(updated.providers) == list(fresh.providers)
+            assert updated.problems == fresh.problems and updated.unpublished == fresh.unpublished
+            assert [updated.topic_names(a) for a in fresh.articles] == [fresh.topic_names(a) for a in fresh.articles]
+        catalog = updated or fresh
+
+
+def test_an_edit_that_keeps_topics_and_provider_updates_the_catalog(seeds) -> None:
+    first = _article(1, (1, 1, 0, ["AI"], _PROVIDERS[1], True))
+    others = [_article(n, (n, n, 0, ["AI", "Robots"], _PROVIDERS[3], True)) for n in range(2, 6)]
+    catalog = build_catalog([first, *others])
+    edited = _article(1, (1, 1, 0, ["AI"], _PROVIDERS[1], True))
+    updated = update_catalog(catalog, [first], [edited])
+    assert updated is not None and updated.articles == build_catalog([edited, *others]).articles
+    assert updated.topics["ai"].articles[-1] is edited

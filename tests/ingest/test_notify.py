@@ -1,0 +1,72 @@
+"""Following the seeds folder: change notifications name the files that changed, bursts come as one batch,
+and polling takes over where the system gives no notifications."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from feedpub.ingest import notify
+from feedpub.ingest.notify import LOOK_AGAIN, FolderMonitor
+
+from ..conftest import article, write_article, write_text
+
+
+@pytest.fixture
+def monitor(seeds: Path):
+    following = FolderMonitor(seeds)
+    following.start()
+    yield following
+    following.stop()
+
+
+def _gathered(monitor: FolderMonitor, expected: frozenset[str]) -> frozenset[str]:
+    """The union of the batches until ``expected`` is all there (bounded waits; a slow machine may split a burst)."""
+    seen: frozenset[str] = frozenset()
+    while not expected <= seen:
+        batch = monitor.wait(timeout=10)
+        assert isinstance(batch, frozenset), f"no batch naming {sorted(expected - seen)}"
+        seen |= batch
+    return seen
+
+
+def test_notifications_name_the_changed_files(seeds, monitor) -> None:
+    assert monitor.method == "notify"
+    for number in range(5):
+        write_article(seeds, f"{number}.md", **article(f"a{number}"))
+    written = frozenset(f"{seeds}/{number}.md" for number in range(5))
+    assert _gathered(monitor, written) == written
+    (seeds / "2.md").unlink()
+    assert monitor.wait(timeout=10) == frozenset({f"{seeds}/2.md"})
+
+
+def test_nothing_changed_is_no_batch(seeds, monitor) -> None:
+    assert monitor.wait(timeout=0.2) is None
+
+
+def test_files_in_hidden_folders_are_not_followed_and_a_new_folder_means_looking_again(seeds, monitor) -> None:
+    write_text(seeds, ".git/objects/ab", "not an article")
+    assert monitor.wait(timeout=0.3) is None
+    (seeds / "sub").mkdir()
+    assert monitor.wait(timeout=10) is LOOK_AGAIN
+
+
+def test_without_notifications_the_monitor_polls(seeds, monkeypatch) -> None:
+    def refused(root: str, monitor: FolderMonitor) -> None:
+        raise OSError("inotify watch limit reached")
+
+    monkeypatch.setattr(notify, "_observe", refused)
+    following = FolderMonitor(seeds, interval=0.05)
+    following.start()
+    assert following.method == "poll"
+    assert following.wait(timeout=5) is LOOK_AGAIN  # after one interval: look at every file
+    following.stop()
+    assert following.wait(timeout=5) is None
+
+
+def test_polling_can_be_asked_for(seeds) -> None:
+    following = FolderMonitor(seeds, poll=True, interval=0.05)
+    following.start()
+    assert following.method == "poll" and following.wait() is LOOK_AGAIN
+    following.stop()
