@@ -97,3 +97,22 @@ def test_an_empty_feed_is_dated_plausibly_and_deterministically(seeds, settings)
     site = load_site(settings)
     nothing = site.describe(ALL, Query(min_heat=10**6))
     assert nothing.entries == () and nothing.updated.isoformat() == "2024-05-01T12:00:00+00:00"
+
+
+def test_the_build_commands_gc_policy_never_freezes_cyclic_garbage() -> None:
+    """build --watch freezes each round's site: garbage made between rounds must be collected first."""
+    from feedpub.cli import _long_lived_objects
+
+    class Node:
+        pass
+
+    cycle = Node()
+    cycle.me = cycle  # type: ignore[attr-defined]
+    garbage = weakref.ref(cycle)
+    del cycle
+    try:
+        with _long_lived_objects():
+            pass
+        assert garbage() is None, "cyclic garbage was frozen and will never be collected"
+    finally:
+        gc.unfreeze()  # what the command froze goes back under the collector, as in the other tests
