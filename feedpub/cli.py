@@ -33,6 +33,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         # argparse would show the top-level usage; the subcommand's own says what it takes.
         args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    # This command owns the process: SIGTERM stops it the way Ctrl-C does, through the same clean-up.
+    terminate = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupted)
     try:
         settings = load_settings(args.config).with_overrides(
             seeds=args.seeds,
@@ -50,6 +54,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FeedpubError as error:
         print(f"feedpub: {error}", file=sys.stderr)
         return error.exit_status
+    except KeyboardInterrupt:
+        print("feedpub: interrupted; the files published before are as they were", file=sys.stderr)
+        return 130  # as a shell reports a command ended by Ctrl-C
+    finally:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, terminate)
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -202,7 +216,8 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
         )
     _tell_hub(settings, report.written, args.quiet)
     if build.errors and not args.quiet:
-        print("Articles with errors were skipped; fix the files above and build again.", file=sys.stderr)
+        again = "the watch publishes them once saved" if written is not None else "build again"
+        print(f"Articles with errors were skipped; fix the files above and {again}.", file=sys.stderr)
     if written is not None:
         return _watch(build, settings, args.quiet, workers, written)
     return 1 if args.strict and build.errors else 0
@@ -255,11 +270,14 @@ def _watch(build: Site, settings: Settings, quiet: bool, workers: int, written: 
         new = [problem for problem in round_.site.problems if problem not in seen]
         for problem in new:
             print(problem, file=sys.stderr)
+        gone = len(seen - set(round_.site.problems))
         seen = set(round_.site.problems)
         report = round_.report
-        if not quiet and report is not None and (report.written or report.removed or new):
-            print(f"{names} changed: wrote {len(report.written)} files, removed {len(report.removed)}, "
-                  f"in {round_.seconds:.2f} s ({len(round_.site.catalog.articles)} articles published).", flush=True)
+        if not quiet and report is not None and (report.written or report.removed or new or gone):
+            solved = f"; {_counted(gone, 'problem')} gone" if gone else ""
+            print(f"{names} changed: wrote {_counted(len(report.written), 'file')}, removed {len(report.removed):,}, "
+                  f"in {round_.seconds:.2f} s ({_counted(len(round_.site.catalog.articles), 'article')} published)"
+                  f"{solved}.", flush=True)
 
     monitor = FolderMonitor(settings.seeds, poll=settings.watch_method == "poll", interval=settings.reload_interval or 2.0)
     watch = Watch(build, monitor, publish)

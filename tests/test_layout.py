@@ -24,7 +24,7 @@ ALLOWED = {
     "web": {"web", "site", "headers", "feeds", "render", "ingest"},
     "deploy": {"deploy", "headers", "locking", "atomic", "feeds"},
 }
-COMMON = {"model", "errors", "changes", "config", "recent", "__init__"}
+COMMON = {"model", "errors", "changes", "config", "recent", "workers", "__init__"}
 WRITES = ("write_text", "write_bytes", "replace_file", "Staging", "os.replace", "os.rename", "os.unlink", "mkdir")
 
 

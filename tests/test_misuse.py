@@ -298,3 +298,50 @@ def test_a_cache_that_cannot_be_saved_is_a_labelled_warning(project, capsys) -> 
     status, _, err = run(capsys, "--", "--cache-dir", "cache")
     assert status == 0
     assert one_line(err).startswith("feedpub: warning: could not save the article cache in cache/articles-")
+
+
+@pytest.fixture(scope="module")
+def many_articles(tmp_path_factory) -> Path:
+    """Enough articles that a cold build parses and renders in worker processes."""
+    seeds = tmp_path_factory.mktemp("many") / "seeds"
+    for number in range(2500):
+        write_article(seeds, f"{number:04d}.md", **article(
+            f"n{number}", topics=[f"Topic {number % 40}"], excerpt="words " * 40,
+            publishedDateTime=f"2024-{1 + number % 12:02d}-{1 + number % 28:02d}T{number % 24:02d}:00:00Z",
+        ))
+    return seeds
+
+
+def _build_processes(marker: str) -> list[int]:
+    """Processes still running a build whose command line holds ``marker``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_stopping_a_build_says_one_line_and_leaves_no_worker_behind(many_articles, tmp_path, signal_name) -> None:
+    import signal
+
+    out = tmp_path / f"out-{signal_name}"
+    command = [sys.executable, "-m", "feedpub", "build", "--seeds", str(many_articles), "--out", str(out),
+               "--no-cache", "--quiet", "--base-url", "https://news.example.org"]
+    build = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(_build_processes(str(out))) < 3 and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the workers parse (or render)
+    assert build.poll() is None, "the build ended before its workers could be seen"
+    build.send_signal(getattr(signal, signal_name))
+    _, err = build.communicate(timeout=30)
+    assert build.returncode == 130
+    assert one_line(err) == "feedpub: interrupted; the files published before are as they were"
+    deadline = time.monotonic() + 10
+    while _build_processes(str(out)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _build_processes(str(out)) == [], "a worker outlived its build"
+    assert not list(out.rglob(".*.tmp")) if out.exists() else True

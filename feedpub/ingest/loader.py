@@ -120,10 +120,10 @@ def load_folder(
     missing = [index for index, found in enumerate(loaded) if found is None]
     jobs = [(Path(labels[index]), labels[index], max_bytes) for index in missing]
     if workers > 1 and len(jobs) >= PARALLEL_FROM:
-        from concurrent.futures import ProcessPoolExecutor  # only cold builds pay for importing it
+        from ..workers import worker_pool  # only cold builds pay for importing concurrent.futures
 
         chunk = max(1, min(len(jobs) // (workers * 8), 500))
-        with ProcessPoolExecutor(workers) as pool:
+        with worker_pool(workers) as pool:
             parsed = _counted(pool.map(_load_job, jobs, chunksize=chunk), len(labels) - len(jobs), len(labels), progress)
     else:
         parsed = _counted(map(_load_job, jobs), len(labels) - len(jobs), len(labels), progress)

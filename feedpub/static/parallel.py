@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 from ..atomic import Staging
 from ..feeds.keys import DocKey
 from ..site import Site
+from ..workers import worker_pool
 
 PARALLEL_FROM = 400  # fewer documents render faster than worker processes start
 Outcomes = dict[DocKey, bool | None]  # True if staged, False if the file held those bytes, None if no document
@@ -105,8 +106,7 @@ def _render_in_processes(
     rendered = context.Value("q", 0)
     groups = by_format(keys)
     job = _Job(site, out, rendered)
-    with ProcessPoolExecutor(min(workers, len(groups)), mp_context=context, initializer=_start_worker,
-                             initargs=(job,)) as pool:
+    with worker_pool(min(workers, len(groups)), context, _start_worker, (job,)) as pool:
         futures = [pool.submit(_render_group, group) for group in groups]
         pending: set[Future[tuple[Outcomes, list[tuple[Path, Path]]]]] = set(futures)
         while pending:
