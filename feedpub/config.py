@@ -131,20 +131,21 @@ def _check_text(name: str, value: str) -> None:
 
 
 def _base_url(value: str) -> str:
-    """The site's address, without a trailing ``/feeds`` (the feeds' folder is added to it) or slash."""
-    try:
-        parts = urlsplit(value.strip())
-        host = parts.hostname
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:
-        host = None
-        parts = urlsplit("")
-    if parts.scheme not in ("http", "https") or not host:
-        raise SettingsError(f"base_url must be an absolute http(s) URL such as https://news.example.org, not {value!r}")
-    if parts.query or parts.fragment or parts.username or parts.password:
+    """The site's address, without a trailing ``/feeds`` (the feeds' folder is added to it) or slash.
+
+    Checked as every URL feedpub writes is (`safe_url`: http(s), a real host, no credentials), and plain:
+    feeds' links are made by appending to it."""
+    url = safe_url(value)
+    if url is None:
         raise SettingsError(
-            f"base_url must be a plain address without a query, fragment or password, such as "
+            f"base_url must be an absolute http(s) URL without a user or password, such as "
             f"https://news.example.org, not {value!r}"
+        )
+    parts = urlsplit(url)
+    if parts.query or parts.fragment:
+        raise SettingsError(
+            f"base_url must be a plain address without a query or fragment, such as https://news.example.org, "
+            f"not {value!r}"
         )
     path = parts.path.rstrip("/")
     if path.rsplit("/", 1)[-1] == FEEDS_FOLDER:
