@@ -215,3 +215,44 @@ def test_safe_url_never_returns_characters_a_url_cannot_hold(url):
     if result is not None:
         bad = sorted(set(result) & set(' <>"{}|\\^`'))
         assert result.isascii() and not bad, f"safe_url({url!r}) returned {result!r}, which holds {bad}"
+
+
+# --- the fast path of safe_url ------------------------------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from feedpub.ingest.sanitize import _normalised_url  # noqa: E402
+
+_URL_PIECES = st.sampled_from([
+    "http://", "https://", "HTTP://", "ftp://", "//", "a", "Z", "0", "-", ".", "..", "xn--", "é", "ü", " ", "\t",
+    "/", "?", "#", "??", "##", "?#", "&", "=", "%20", "%", "%zz", ":", ":80", "@", "user@", "[", "]", "[::1]",
+    "'", '"', "<", "\x00", "\x7f", "\n", "~", "+", "*", "(", ")", "\\", "|", "^", "`", "{", "}", "a" * 63, "b" * 64,
+    "news.example", "EXAMPLE.com", "sub.example.org.",
+])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_URL_PIECES, min_size=1, max_size=12).map("".join))
+def test_safe_url_gives_what_the_full_normalisation_gives(value):
+    # safe_url returns clean URLs unchanged without splitting and quoting them; it must never differ from
+    # the full normalisation, whatever the input.
+    assert safe_url(value) == _normalised_url(value)
+
+
+@pytest.mark.parametrize("url", [
+    "https://news.example/2021/05/a-story/", "http://a.example", "https://a.example/p?x=1&y=2#frag",
+    "https://cdn.example/img.jpg?w=1200&h=630", "https://a.example/%E2%82%AC",
+])
+def test_safe_url_fast_path_covers_the_urls_news_sites_use(url):
+    from feedpub.ingest.sanitize import _NORMAL_URL
+
+    assert _NORMAL_URL.fullmatch(url) and safe_url(url) == url == _normalised_url(url)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab <>&;#\t\n\r\x00\x0b\x1f\x85\xa0\u2028\u3000\ufffe\ud800é")), max_size=20),
+       st.one_of(st.none(), st.integers(1, 25)))
+def test_plain_text_returns_clean_text_unchanged_and_cleans_the_rest_alike(value, max_length):
+    from feedpub.ingest.sanitize import _cleaned, _shortened
+
+    assert plain_text(value, max_length) == _shortened(_cleaned(value), max_length)
