@@ -8,7 +8,6 @@ every filesystem on the host.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 from functools import cache
@@ -106,6 +105,8 @@ def write_table(path: Path, format_: int, field: str, table: dict[str, Any]) -> 
 @cache
 def _syncfs() -> object | None:
     """Linux's ``syncfs(fd)``: flushes one filesystem, whatever the number of files; None elsewhere."""
+    import ctypes  # only a build that wrote files needs it
+
     try:
         return ctypes.CDLL(None, use_errno=True).syncfs
     except (OSError, AttributeError):

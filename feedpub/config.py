@@ -8,7 +8,6 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -81,6 +80,8 @@ def load_settings(config_file: Path | None = None, environ: dict[str, str] | Non
     env = os.environ if environ is None else environ
     path = config_file or Path(env.get("FEEDPUB_CONFIG", CONFIG_FILE))
     if config_file is not None or path.exists():
+        import tomllib  # most runs have no settings file, and its parser takes longer to import than to run
+
         try:
             with path.open("rb") as handle:
                 table = tomllib.load(handle)
