@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import shutil
 import statistics
 import subprocess
@@ -29,6 +30,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import generate  # noqa: E402  (benchmarks/generate.py, standard library only)
 
-SCENARIOS = ("cold", "warm", "edit 1", "add 1", "watch edit")
+SCENARIOS = ("cold", "warm", "edit 1", "add 1", "watch edit", "served edit")
 # The targets of issue 14, printed beside the figures: a bound on feedpub's time per (scenario, size), or on
 # its ratio to Hugo's ("x Hugo"). Sizes not named use the bound of the largest size below them.
 TARGETS: dict[str, dict[int, tuple[float, str]]] = {
@@ -44,6 +47,7 @@ TARGETS: dict[str, dict[int, tuple[float, str]]] = {
     "edit 1": {0: (0.3, "s"), 100_000: (1.5, "s")},
     "add 1": {0: (0.3, "s"), 100_000: (1.5, "s")},
     "watch edit": {0: (0.5, "s")},
+    "served edit": {0: (0.5, "s")},
 }
 # And one on memory: a cold build's peak, the build and its workers together, at 100,000 articles (MiB).
 MEMORY_TARGETS: dict[str, dict[int, int]] = {"cold": {100_000: 1024}}
@@ -239,6 +243,56 @@ def watch_edits(
     return times, usage.ru_maxrss, code if code != -15 else 0
 
 
+def served_edits(
+    command: list[str], cwd: Path, env: dict[str, str], log: Path, target: Path, original: str, port: int
+) -> tuple[list[float], int, int]:
+    """Start ``feedpub serve`` on ``port``, wait (at most 30 minutes) until it serves ``/feeds/all.atom``,
+    then edit ``target`` WATCH_EDITS times, timing each from the write to the first response holding the new
+    title (asked for every 2 ms, for at most 30 s). Returns the times, the server's peak RSS in KiB and its
+    exit status (stopped with SIGTERM)."""
+    url = f"http://127.0.0.1:{port}/feeds/all.atom"
+    with open(log, "ab") as out:
+        out.write(("\n$ " + " ".join(command) + "\n").encode())
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=out, stdin=subprocess.DEVNULL)
+    times: list[float] = []
+    try:
+        started = time.perf_counter()
+        while _get(url) is None:
+            if process.poll() is not None or time.perf_counter() - started > 1800:
+                raise RuntimeError(f"the server did not serve {url}")
+            time.sleep(0.2)
+        time.sleep(2.0)  # let the reloader settle after the start
+        for number in range(1, WATCH_EDITS + 1):
+            mark = f"Served edit {number}"
+            started = time.perf_counter()
+            write_in_place(target, edited(original, mark))
+            while mark.encode() not in (_get(url) or b""):
+                if time.perf_counter() - started > 30:
+                    raise RuntimeError(f"the edit was not served by {url} within 30 s")
+                time.sleep(0.002)
+            times.append(time.perf_counter() - started)
+            time.sleep(0.5)
+    finally:
+        process.terminate()
+        _, status, usage = os.wait4(process.pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    return times, usage.ru_maxrss, code if code != -15 else 0
+
+
+def _get(url: str) -> bytes | None:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.read()
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -404,6 +458,19 @@ def run_size(size: int, args: argparse.Namespace, work: Path, hugo: str | None) 
         shown = ", ".join(f"{seconds:.3f}" for seconds in times)
         print(f"[{label(size)}] feedpub watch edit: {shown} s, {rss / 1024:.0f} MiB, exit {status}", file=sys.stderr)
 
+    def serve_run() -> None:
+        """Time edits served by ``feedpub serve`` (its reloader): from the file written to the feed served."""
+        if "--cache-dir" not in options:  # a feedpub from before the server reloaded by itself
+            return
+        port = free_port()
+        command = feedpub + ["serve", "--seeds", str(seeds), "--port", str(port)]
+        served_env = {**env, "FEEDPUB_CACHE_DIR": str(work / f"cache-{label(size)}")}
+        times, rss, status = served_edits(command, work, served_env, log, target, original, port)
+        for seconds in times:
+            results.append(Result("feedpub", size, "served edit", seconds, rss, status))
+        shown = ", ".join(f"{seconds:.3f}" for seconds in times)
+        print(f"[{label(size)}] feedpub served edit: {shown} s, {rss / 1024:.0f} MiB, exit {status}", file=sys.stderr)
+
     def hugo_run(scenario: str, dest: Path) -> None:
         command = [hugo, "--quiet", "--source", str(hugo_site), "--destination", str(dest),
                    "--cacheDir", str(work / "hugo-cache")]
@@ -440,6 +507,7 @@ def run_size(size: int, args: argparse.Namespace, work: Path, hugo: str | None) 
                 hugo_added.write_text(added(original), encoding="utf-8")
             both("add 1", out, dest)
             watch_run(out)
+            serve_run()
             write_in_place(target, original)
             added_path.unlink()
             hugo_added.unlink(missing_ok=True)
