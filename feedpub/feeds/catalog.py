@@ -310,14 +310,20 @@ def _providers(ordered: tuple[Article, ...], counts: _Counts) -> dict[str, Topic
     names: dict[str, Counter[str]] = counts.provider_names  # type: ignore[assignment]
     images: dict[str, Counter[str]] = counts.provider_images  # type: ignore[assignment]
     members: dict[str, list[Article]] = defaultdict(list)
+    # Counted by (provider, spelling) pairs first: a few thousand pairs among any number of articles.
+    named: Counter[tuple[str, str]] = Counter()
+    pictured: Counter[tuple[str, str]] = Counter()
     for article in ordered:
         provider = article.provider
-        key = provider_key(provider.domain) if provider else ""
-        if key:
-            names.setdefault(key, Counter())[provider.name] += 1  # type: ignore[union-attr]
-            if provider.image:  # type: ignore[union-attr]
-                images.setdefault(key, Counter())[provider.image] += 1  # type: ignore[union-attr]
+        if provider is not None and (key := provider_key(provider.domain)):
+            named[key, provider.name] += 1
+            if provider.image:
+                pictured[key, provider.image] += 1
             members[key].append(article)
+    for (key, name), number in named.items():
+        names.setdefault(key, Counter())[name] = number
+    for (key, image), number in pictured.items():
+        images.setdefault(key, Counter())[image] = number
     return {
         key: Topic(key, _most_common(names[key]), tuple(members[key]), _most_common(images[key]) if images.get(key) else None)
         for key in sorted(members)
