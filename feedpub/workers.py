@@ -3,6 +3,11 @@
 A worker forked by a build that is killed, or stopped with Ctrl-C or SIGTERM, must not live on holding the
 build's pipes (anything reading the build's output would wait for it forever): each worker asks the kernel
 to kill it when its parent dies, and leaves interrupts to the parent, which abandons the work still queued.
+
+The workers are forked with Ctrl-C and SIGTERM held back: an interrupt raised in the middle of a fork (in
+an at-fork hook, where Python drops it, or before the pool has recorded the new worker, which it then
+never stops) would be lost or leave a worker the build waits for forever. A held signal is delivered to
+the process's own handler as soon as the forks are done: the command's policy for signals stays its own.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -17,6 +23,7 @@ from multiprocessing.context import BaseContext
 from typing import Any
 
 _PR_SET_PDEATHSIG = 1  # Linux's prctl option: a signal for this process when its parent dies
+_INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
 
 
 @contextmanager
@@ -31,6 +38,8 @@ def worker_pool(
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                                initargs=(os.getpid(), initializer, initargs))
     try:
+        with _interrupts_held():
+            pool.submit(_ready)  # forks every worker of a "fork" pool now
         yield pool
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
@@ -38,8 +47,35 @@ def worker_pool(
     pool.shutdown(wait=True)
 
 
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM noted instead of handled while the block runs, then handled as the process's
+    handlers say (a handler can only be set in the main thread; elsewhere interrupts never land anyway)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    noted: list[int] = []
+    handlers = {
+        number: signal.signal(number, lambda number, frame: noted.append(number))
+        for number in _INTERRUPTS
+        if signal.getsignal(number) is not None  # None: a handler not set from Python, which cannot be put back
+    }
+    try:
+        yield
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+        if noted:
+            signal.raise_signal(noted[0])
+
+
+def _ready() -> None:
+    """The first task of a pool: submitting it starts the workers."""
+
+
 def _start_worker(parent: int, initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C reaches the whole group: the parent answers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the note-taker the parent forked this worker with
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
