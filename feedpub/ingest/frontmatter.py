@@ -173,10 +173,8 @@ def _parse_fast(yaml_text: str) -> _Result | None:
         return None  # empty, or indented as a whole: PyYAML says what it makes of it
     keys: list[tuple[str, int]] = []
     try:
-        data, end = _mapping(lines, 0, 0, keys)
+        data, _ = _mapping(lines, 0, 0, keys)  # at column 0 it reads to the end, or gives up
     except _Unsupported:
-        return None
-    if end != len(lines):
         return None
     key_lines: dict[str, int] = {}
     duplicates: list[tuple[str, int]] = []
