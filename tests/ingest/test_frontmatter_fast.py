@@ -498,6 +498,14 @@ def test_anything_else_is_left_to_pyyaml(yaml_text):
     assert _parse_fast(yaml_text) is None
 
 
+def test_every_character_pyyaml_refuses_is_left_to_pyyaml_and_so_are_tabs_and_yaml_line_breaks():
+    every = "".join(map(chr, range(0x110000)))
+    refused = set(frontmatter._UNHANDLED_CHARACTER.findall(every))
+    pyyaml_refuses = set(yaml.reader.Reader.NON_PRINTABLE.findall(every))
+    assert pyyaml_refuses <= refused
+    assert refused - pyyaml_refuses == set("\t\r\x85\u2028\u2029\ufeff")
+
+
 def test_an_alias_falls_back_and_is_refused_as_before():
     raw = b"---\ntitle: &t Hello\nexcerpt: *t\nwebUrl: https://e.example/a\n---\n"
     assert not takes_fast_path(raw)
