@@ -1,9 +1,10 @@
 """The front matter of an article file: its bytes decoded, the YAML between the ``---`` lines parsed safely.
 
 The entries no feed reads are blanked first, since they are most of each file. What is left is read by a
-small line-oriented parser for the plain subset of YAML that article files use (`_parse_fast`), which
-gives up on anything else; then PyYAML's safe loader (its C version when present) reads the whole thing,
-and refuses aliases before anything is expanded. Either way the result is the one PyYAML gives.
+small line-oriented parser for the plain subset of YAML that article files use (`_parse_fast`, several
+times faster than PyYAML), which gives up on anything else. PyYAML's safe loader (its C version when
+present) then reads the file; it also refuses aliases before anything is expanded. Either way the result
+is the one PyYAML gives: the same data, key lines, duplicates and errors.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ def read_front_matter(raw: bytes) -> tuple[Mapping[str, Any], dict[str, int], li
 
 
 def _decode(raw: bytes) -> str:
+    """The file's text, without a byte order mark, with every line ending made ``\\n``."""
     if not raw.strip():
         raise LoadError("the file is empty")
     # As ``raw.decode("utf-8-sig")`` (same text, same error offsets), without that codec's Python layer.
@@ -135,8 +137,8 @@ _Line = tuple[int, int, str]
 _Result = tuple[dict[str, Any], dict[str, int], list[tuple[str, int]]]
 
 # The characters the fast parser refuses outright: those PyYAML's reader refuses (its NON_PRINTABLE: PyYAML
-# raises for them, so it must be the one to read the file), and tab, NEL, LS, PS (YAML reads the last three
-# as line breaks) and the byte order mark. One class, so that the text is scanned once; a test checks
+# raises for them, so it must be the one to read the file), and tab, CR, NEL, LS, PS (YAML reads the last
+# four as line breaks) and the byte order mark. One class, so that the text is scanned once; a test checks
 # that it holds every character NON_PRINTABLE does.
 _UNHANDLED_CHARACTER = re.compile(
     "[^\n -~\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"

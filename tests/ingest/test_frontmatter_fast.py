@@ -364,7 +364,8 @@ def front_matter(draw: st.DrawFn) -> str:
             out.append(" " * draw(st.integers(0, 6)) + "# a comment: with - things")
 
     def value_after(prefix: str, indent: int, depth: int) -> None:
-        kind = draw(st.sampled_from(["scalar"] * 4 + ["empty", "map", "seq", "indentless"])) if depth < 3 else "scalar"
+        kinds = ["scalar"] * 4 + ["empty", "map", "seq", "indentless"] if depth < 3 else ["scalar"]
+        kind = draw(st.sampled_from(kinds))
         if kind == "scalar":
             space = draw(st.sampled_from([" ", " ", "  "] + ([""] if mess else [])))
             out.append(prefix + space + draw(scalars) + draw(st.sampled_from(["", "", " ", " # c"])))
@@ -385,7 +386,8 @@ def front_matter(draw: st.DrawFn) -> str:
 
     def sequence(indent: int, depth: int) -> None:
         for _ in range(draw(st.integers(1, 3))):
-            dash = " " * max(0, indent + jitter()) + "-" + draw(st.sampled_from([" ", " ", " ", "  "] + ([""] if mess else [])))
+            after = draw(st.sampled_from([" ", " ", " ", "  "] + ([""] if mess else [])))
+            dash = " " * max(0, indent + jitter()) + "-" + after
             kind = draw(st.sampled_from(["scalar", "scalar", "map", "empty", "seq"])) if depth < 3 else "scalar"
             if kind == "scalar":
                 out.append(dash + draw(scalars))
@@ -433,7 +435,8 @@ def fast(yaml_text: str) -> dict[str, Any] | None:
     ("~", None), ("null", None), ("", None), ("017", 15), ("0o17", "0o17"), ("0x1F", 31), ("1_000", 1000),
     ("1:20", 80), ("-1", -1), ("1.5", 1.5), ("1e5", "1e5"), (".inf", math.inf), ("2021-02-30", "2021-02-30"),
     ("2021-13-45 10:00:00", "2021-13-45 10:00:00"),
-    ("'yes'", "yes"), ('"017"', "017"), ("'it''s'", "it's"), ('""', ""), ("Süddeutsche Zeitung", "Süddeutsche Zeitung"),
+    ("'yes'", "yes"), ('"017"', "017"), ("'it''s'", "it's"), ('""', ""), 
+    ("Süddeutsche Zeitung", "Süddeutsche Zeitung"),
     ("a, b [c] {d}", "a, b [c] {d}"), ("a#b", "a#b"), ("a:b", "a:b"), ('"a # b: c"', "a # b: c"),
     ("'x' # a comment", "x"),
 ])
