@@ -281,6 +281,15 @@ def test_every_generated_article_takes_the_fast_path():
     assert sum(map(takes_fast_path, GENERATED)) == len(GENERATED)
 
 
+def test_a_file_the_fast_parser_reads_never_reaches_pyyaml(monkeypatch):
+    def pyyaml(yaml_text: str):
+        raise AssertionError("PyYAML was asked")
+
+    expected = outcome(read_front_matter, GENERATED[0])
+    monkeypatch.setattr(frontmatter, "_parse_yaml", pyyaml)
+    assert outcome(read_front_matter, GENERATED[0]) == expected
+
+
 def test_most_of_the_corpus_sample_takes_the_fast_path():
     files = _corpus_sample()
     fast = [path.name for path in files if takes_fast_path(path.read_bytes())]
