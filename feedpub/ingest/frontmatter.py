@@ -167,13 +167,12 @@ def _parse_fast(yaml_text: str) -> _Result | None:
     """
     if _UNHANDLED_CHARACTER.search(yaml_text):
         return None
-    lines: list[_Line] = []
-    for number, line in enumerate(yaml_text.split("\n")):
-        if not line:
-            continue  # most lines, once unused entries are blanked
-        text = line.lstrip(" ")
-        if text and text[0] != "#":
-            lines.append((number, len(line) - len(text), text))
+    # The lines that hold something; comments go (as PyYAML skips them, wherever they start).
+    lines: list[_Line] = [
+        (number, len(line) - len(text), text)
+        for number, line in enumerate(yaml_text.split("\n"))
+        if line and (text := line.lstrip(" ")) and text[0] != "#"
+    ]
     if not lines or lines[0][1] != 0:
         return None  # empty, or indented as a whole: PyYAML says what it makes of it
     keys: list[tuple[str, int]] = []
