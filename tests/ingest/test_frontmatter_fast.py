@@ -427,6 +427,45 @@ def test_generated_front_matter_reads_as_pyyaml_reads_it(yaml_text):
     assert_same_as_pyyaml(f"---\n{yaml_text}---\nbody\n".encode())
 
 
+REAL_FILES = [path.read_text(encoding="utf-8") for path in _files(REPO / "seeds")] + [
+    raw.decode("utf-8") for raw in GENERATED[:20]
+] + ([path.read_text(encoding="utf-8") for path in _files(CORPUS_SAMPLE)] if CORPUS_SAMPLE.is_dir() else [])
+SNIPPETS = st.sampled_from([
+    "\t", " ", "  ", "-", "- ", ":", ": ", "#", " #", "'", '"', "\\", "yes", "017", "1:20", "~", "&a ", "*a",
+    "!!str ", "|", ">", "[", "{", "\x07", "\x85", "\u2028", "\ufeff", "\n", "\n  ", "\n- ", "\nrelated: ",
+    "\ntitle: ", "? ", "%", "@", "`", ",", "2021-02-30", "on", "null",
+])
+
+
+@st.composite
+def mutated_real_file(draw: st.DrawFn) -> bytes:
+    """A real or generated article with a few lines of its front matter edited: a character inserted or
+    removed, the indentation changed, a line repeated elsewhere."""
+    lines = draw(st.sampled_from(REAL_FILES)).split("\n")
+    end = lines.index("---", 1) if "---" in lines[1:] else len(lines)
+    for _ in range(draw(st.integers(1, 3))):
+        index = draw(st.integers(1, max(1, end - 1)))
+        line = lines[index]
+        edit = draw(st.sampled_from(["insert", "delete", "indent", "repeat"]))
+        at = draw(st.integers(0, len(line)))
+        if edit == "insert":
+            lines[index] = line[:at] + draw(SNIPPETS) + line[at:]
+        elif edit == "delete":
+            lines[index] = line[:at] + line[at + 1 :]
+        elif edit == "indent":
+            lines[index] = " " * draw(st.integers(0, 3)) + line.lstrip(" ")
+        else:
+            lines.insert(index, lines[draw(st.integers(1, max(1, end - 1)))])
+    return "\n".join(lines).encode("utf-8")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_real_file())
+def test_edited_real_files_read_as_pyyaml_reads_them(raw):
+    event("fast parser" if takes_fast_path(raw) else "left to PyYAML")
+    assert_same_as_pyyaml(raw)
+
+
 # --- the rules, one by one -------------------------------------------------------------------------------
 
 
