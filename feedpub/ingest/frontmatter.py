@@ -302,8 +302,9 @@ def _is_text_key(key: str) -> bool:
 
 
 def _parse_yaml(yaml_text: str) -> tuple[Mapping[str, Any], dict[str, int], list[tuple[str, int]]]:
-    loader = SafeLoader(yaml_text)
+    loader = None
     try:
+        loader = SafeLoader(yaml_text)  # the pure-Python loader already refuses control characters here
         node = loader.get_single_node()
         if node is None:
             raise LoadError("the front matter is empty", 2)
@@ -331,7 +332,8 @@ def _parse_yaml(yaml_text: str) -> tuple[Mapping[str, Any], dict[str, int], list
         # The safe constructors raise these for values such as a timestamp out of range.
         raise LoadError(f"invalid YAML value: {error}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, lines, duplicates
 
 

@@ -7,7 +7,10 @@ from __future__ import annotations
 import importlib.util
 import math
 import os
+import pickle
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -272,6 +275,25 @@ SPLIT_LINES = st.one_of(
 @given(st.lists(SPLIT_LINES, max_size=12), st.sampled_from(["\n", "\r\n", "\r"]), st.sampled_from(["", "\ufeff"]))
 def test_generated_files_split_as_before(lines, newline, start):
     assert_split_as_before((start + newline.join(lines)).encode())
+
+
+def test_without_libyaml_files_read_the_same_and_bad_characters_are_load_errors():
+    """PyYAML's pure-Python loader (used when libyaml is missing) refuses a control character as soon as it
+    is made: that too must be a LoadError, and everything else must read as with libyaml."""
+    script = (
+        "import pickle, sys, yaml\n"
+        "del yaml.CSafeLoader\n"
+        "from tests.ingest import test_frontmatter_fast as t\n"
+        "assert t.frontmatter.SafeLoader.__mro__[1] is yaml.SafeLoader\n"
+        "outcomes = [t.outcome(t.read_front_matter, raw) for raw in t.HOSTILE + t.GENERATED]\n"
+        "sys.stdout.buffer.write(pickle.dumps(outcomes))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, check=True, timeout=120)
+    for raw, pure in zip(HOSTILE + GENERATED, pickle.loads(done.stdout), strict=True):
+        expected = outcome(read_front_matter, raw)
+        assert pure[0] == expected[0], raw
+        if pure[0] == "read":
+            assert pure == expected, raw
 
 
 # --- how much takes the fast path ------------------------------------------------------------------------
