@@ -167,6 +167,8 @@ HOSTILE: list[bytes] = [
     b"\n\n  \n",
     "---\ntitle: A\nexcerpt: Caf\xe9 au lait\n---\n".encode("latin-1"),
     b"\xef\xbb\xbf---\r\ntitle: Caf\xc3\xa9\r\nwebUrl: https://e.example/a\r\n---\r\nBody\r\n",
+    b"\xef\xbb\xbf---\ntitle: A\n\nexcerpt: \xff\n---\n",  # the byte's offset counts from after the mark
+    b"\xef\xbb---\ntitle: A\n---\n",
     b"---\rtitle: A\rwebUrl: https://e.example/a\rpublishedDateTime: 2024-05-01\rpublished: 'yes'\r---\r",
     b"---\ntitle: &a [x, x]\nexcerpt: *a\n---\n",
     b"---\na: &a [x, x, x]\nb: &b [*a, *a, *a]\ntitle: &c [*b, *b, *b]\nexcerpt: *c\n---\n",
