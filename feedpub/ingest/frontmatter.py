@@ -1,11 +1,16 @@
 """The front matter of an article file: its bytes decoded, the YAML between the ``---`` lines parsed safely.
 
-Only PyYAML's safe loader is used (its C version when present), aliases are refused before anything is
-expanded, and the entries no feed reads are blanked before parsing, since they are most of each file.
+The entries no feed reads are blanked first, since they are most of each file. What is left is read by a
+small line-oriented parser for the plain subset of YAML that article files use (`_parse_fast`, several
+times faster than PyYAML), which gives up on anything else. PyYAML's safe loader (its C version when
+present) then reads the file; it also refuses aliases before anything is expanded. Either way the result
+is the one PyYAML gives: the same data, key lines, duplicates and errors.
 """
 
 from __future__ import annotations
 
+import codecs
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -37,11 +42,13 @@ FIELDS = frozenset({
     "title", "webUrl", "publishedDateTime", "updatedDateTime", "excerpt", "published",
     "heat", "quality", "type", "provider", "topics", "images",
 })
-_TOP_LEVEL_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?=[ \t]|$)(.*)$", re.MULTILINE)
+# A line that starts a top-level entry, found after its line break (a leading ``^`` with re.MULTILINE makes
+# the regex engine try every character of the text; a literal ``\n`` lets it skip between line breaks).
+_TOP_LEVEL_KEY = re.compile(r"\n([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(?=[ \t\n]|\Z)([^\n]*)")
 _SIMPLE_VALUE = re.compile(
     r"""[ \t]*(?:"[^"\\\n]*(?:\\.[^"\\\n]*)*"|'[^'\n]*(?:''[^'\n]*)*'|[^-\s"'\[\]{}|>&*!%@`#?:,][^#\n]*)?[ \t]*"""
 )
-_CLOSING = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_CLOSING = re.compile(r"\n(?:---|\.\.\.)[ \t]*(?=\n|\Z)")
 
 
 class LoadError(Exception):
@@ -59,6 +66,9 @@ def read_front_matter(raw: bytes) -> tuple[Mapping[str, Any], dict[str, int], li
     lines); raises `LoadError`."""
     yaml_text = _front_matter(_decode(raw))
     kept = _keep_used_keys(yaml_text)
+    fast = _parse_fast(kept)
+    if fast is not None:
+        return fast
     try:
         return _parse_yaml(kept)
     except LoadError:
@@ -69,25 +79,32 @@ def read_front_matter(raw: bytes) -> tuple[Mapping[str, Any], dict[str, int], li
 
 
 def _decode(raw: bytes) -> str:
+    """The file's text, without a byte order mark, with every line ending made ``\\n``."""
     if not raw.strip():
         raise LoadError("the file is empty")
+    # As ``raw.decode("utf-8-sig")`` (same text, same error offsets), without that codec's Python layer.
+    body = raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw
     try:
-        text = raw.decode("utf-8-sig")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         raise LoadError(f"the file is not valid UTF-8 (byte {error.start}); save it as UTF-8", line) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def _front_matter(text: str) -> str:
     """Return the YAML between the opening and closing ``---`` lines; its first line is the file's second."""
-    first, _, rest = text.partition("\n")
-    if first.rstrip() != "---":
+    first_end = text.find("\n")
+    if first_end < 0:
+        first_end = len(text)
+    if text[:first_end].rstrip() != "---":
         raise LoadError("no front matter: the file must start with a line '---'", 1)
-    closing = _CLOSING.search(rest)
+    closing = _CLOSING.search(text, first_end)
     if closing is None:
         raise LoadError("the front matter is not closed: no line '---' after the opening one", 1)
-    return rest[: closing.start()]
+    return text[first_end + 1 : closing.start() + 1]
 
 
 def _keep_used_keys(yaml_text: str) -> str:
@@ -97,23 +114,197 @@ def _keep_used_keys(yaml_text: str) -> str:
     nothing, a one-line quoted value or a plain value are blanked. A caller whose parse of the result
     fails parses the original instead (a quoted value can wrap onto a line that looks like a key).
     """
-    keys = list(_TOP_LEVEL_KEY.finditer(yaml_text))
+    text = "\n" + yaml_text  # so that the first line, too, follows a line break; offsets shift by one
+    keys = list(_TOP_LEVEL_KEY.finditer(text))
     if not keys:
         return yaml_text
     parts = [yaml_text[: keys[0].start()]]
     for index, key in enumerate(keys):
         end = keys[index + 1].start() if index + 1 < len(keys) else len(yaml_text)
-        entry = yaml_text[key.start() : end]
         if key.group(1) in FIELDS or not _SIMPLE_VALUE.fullmatch(key.group(2)):
-            parts.append(entry)
+            parts.append(yaml_text[key.start() : end])
         else:
-            parts.append("\n" * entry.count("\n"))
+            parts.append("\n" * yaml_text.count("\n", key.start(), end))
     return "".join(parts)
 
 
-def _parse_yaml(yaml_text: str) -> tuple[Mapping[str, Any], dict[str, int], list[tuple[str, int]]]:
-    loader = SafeLoader(yaml_text)
+class _Unsupported(Exception):
+    """Raised inside `_parse_fast` on anything it does not fully understand; the caller then uses PyYAML."""
+
+
+# One line of YAML that holds something: (its index in the YAML text, its indentation, the rest of it).
+_Line = tuple[int, int, str]
+_Result = tuple[dict[str, Any], dict[str, int], list[tuple[str, int]]]
+
+# The characters the fast parser refuses outright: those PyYAML's reader refuses (its NON_PRINTABLE: PyYAML
+# raises for them, so it must be the one to read the file), and tab, CR, NEL, LS, PS (YAML reads the last
+# four as line breaks) and the byte order mark. One class, so that the text is scanned once; a test checks
+# that it holds every character NON_PRINTABLE does.
+_UNHANDLED_CHARACTER = re.compile(
+    "[^\n -~\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+# ``key:`` then nothing or a value after spaces. A longer key is left to PyYAML, which allows at most
+# 1,024 characters for a simple key (and so reports an error past that).
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,199}):(?: +|$)(.*)")
+# A quoted scalar on one line, without escapes, then at most a comment.
+_QUOTED = re.compile(r"""(?:"([^"\\]*)"|'((?:[^']|'')*)')(?: +(?:#.*)?)?""")
+# A plain scalar may not start with one of these (``-`` may, when a character other than a space follows).
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+_STR_TAG = "tag:yaml.org,2002:str"
+_SCALARS = SafeLoader("")  # never parses: its resolver and constructors type the plain scalars
+_CONSTRUCTORS = {
+    tag: SafeLoader.yaml_constructors[tag]
+    for tag in (f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp"))
+}
+
+
+def _parse_fast(yaml_text: str) -> _Result | None:
+    """What `_parse_yaml` returns for ``yaml_text``, read without PyYAML's parser; or None, when the text
+    holds anything beyond block mappings and sequences of one-line scalars, keys and comments.
+
+    None means "ask PyYAML": it is never a verdict on the text, so every doubt (escapes, multi-line or
+    flow values, anchors, aliases, tags, tabs, odd indentation, ...) ends here instead of in a guess.
+    """
+    if _UNHANDLED_CHARACTER.search(yaml_text):
+        return None
+    # The lines that hold something; comments go (as PyYAML skips them, wherever they start).
+    lines: list[_Line] = [
+        (number, len(line) - len(text), text)
+        for number, line in enumerate(yaml_text.split("\n"))
+        if line and (text := line.lstrip(" ")) and text[0] != "#"
+    ]
+    if not lines or lines[0][1] != 0:
+        return None  # empty, or indented as a whole: PyYAML says what it makes of it
+    keys: list[tuple[str, int]] = []
     try:
+        data, _ = _mapping(lines, 0, 0, keys)  # at column 0 it reads to the end, or gives up
+    except _Unsupported:
+        return None
+    key_lines: dict[str, int] = {}
+    duplicates: list[tuple[str, int]] = []
+    for key, number in keys:
+        if key in key_lines:
+            duplicates.append((key, number + 2))
+        key_lines[key] = number + 2
+    return data, key_lines, duplicates
+
+
+def _mapping(lines: list[_Line], index: int, indent: int, keys: list[tuple[str, int]] | None = None
+             ) -> tuple[dict[str, Any], int]:
+    """The block mapping whose keys start at column ``indent`` from ``lines[index]`` on, and the index of
+    the line after it; ``keys`` collects (key, line index) for each key, duplicates included."""
+    data: dict[str, Any] = {}
+    while index < len(lines):
+        number, column, text = lines[index]
+        if column < indent:
+            break
+        entry = _KEY_LINE.match(text) if column == indent else None
+        if entry is None:
+            raise _Unsupported  # deeper than the entry before, or not a key where one must be
+        key, value_text = entry.groups()
+        if not _is_text_key(key):
+            raise _Unsupported
+        if value_text:
+            data[key], index = _scalar(value_text), index + 1
+        else:
+            data[key], index = _nested(lines, index + 1, indent, in_mapping=True)
+        if keys is not None:
+            keys.append((key, number))
+    return data, index
+
+
+def _sequence(lines: list[_Line], index: int, indent: int) -> tuple[list[Any], int]:
+    """The block sequence whose ``-`` are at column ``indent`` from ``lines[index]`` on, and the index of
+    the line after it (which its caller must own)."""
+    items: list[Any] = []
+    while index < len(lines):
+        number, column, text = lines[index]
+        if column > indent:
+            raise _Unsupported
+        if column < indent or not _is_entry(text):
+            break
+        item = text[1:].lstrip(" ")
+        if not item:
+            value, index = _nested(lines, index + 1, indent, in_mapping=False)
+        else:
+            # ``- key: value`` or ``- - item`` open a block at the item's column: read it from there.
+            lines[index] = (number, column + len(text) - len(item), item)
+            value, index = _block(lines, index, allow_scalar=True)
+        items.append(value)
+    return items, index
+
+
+def _nested(lines: list[_Line], index: int, indent: int, in_mapping: bool) -> tuple[Any, int]:
+    """The value of a ``key:`` or ``-`` (at column ``indent``) with nothing after it on its line: a block on
+    the lines below, deeper, or right below a key (YAML's "indentless" sequence); else null."""
+    if index < len(lines):
+        column, text = lines[index][1], lines[index][2]
+        if column > indent:
+            return _block(lines, index, allow_scalar=False)
+        if column == indent and in_mapping and _is_entry(text):
+            return _sequence(lines, index, indent)
+    return None, index
+
+
+def _block(lines: list[_Line], index: int, allow_scalar: bool) -> tuple[Any, int]:
+    """The mapping, sequence or (when allowed: after ``- `` on the same line) scalar at ``lines[index]``."""
+    column, text = lines[index][1], lines[index][2]
+    if _is_entry(text):
+        return _sequence(lines, index, column)
+    if _KEY_LINE.match(text):
+        return _mapping(lines, index, column)
+    if not allow_scalar:
+        raise _Unsupported  # a scalar on a line of its own may go on over the next lines
+    return _scalar(text), index + 1
+
+
+def _is_entry(text: str) -> bool:
+    return text == "-" or text.startswith("- ")
+
+
+def _scalar(text: str) -> Any:
+    """The value of a one-line scalar (what follows ``key:`` or ``-``), as PyYAML constructs it."""
+    if text[0] in "\"'":
+        quoted = _QUOTED.fullmatch(text)
+        if quoted is None:
+            raise _Unsupported  # escapes, a value going on over lines, or something after the quotes
+        double, single = quoted.groups()
+        return double if double is not None else single.replace("''", "'")
+    return _plain(text.rstrip(" "))
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain(text: str) -> Any:
+    """A plain scalar's value, typed as YAML 1.1 types it (``yes`` is true, ``017`` is 15, ``1:20`` is 80).
+
+    Cached, since most values recur across files (``article``, ``50``, ``true``): all are immutable.
+    """
+    if text[0] in _INDICATORS and not (text[0] == "-" and len(text) > 1 and text[1] != " "):
+        raise _Unsupported
+    if ": " in text or " #" in text or text.endswith(":"):
+        raise _Unsupported
+    tag = _SCALARS.resolve(yaml.ScalarNode, text, (True, False))
+    if tag == _STR_TAG:
+        return text
+    construct = _CONSTRUCTORS.get(tag)
+    if construct is None:
+        raise _Unsupported  # '<<' (merge), '=' (value): PyYAML has no safe constructor for them
+    try:
+        return construct(_SCALARS, yaml.ScalarNode(tag, text))
+    except Exception:  # PyYAML raises its own error for such a value
+        raise _Unsupported from None
+
+
+@functools.lru_cache(maxsize=512)
+def _is_text_key(key: str) -> bool:
+    """Whether PyYAML reads ``key`` as text: ``yes``, ``on``, ``null`` ... are other things in YAML 1.1."""
+    return _SCALARS.resolve(yaml.ScalarNode, key, (True, False)) == _STR_TAG
+
+
+def _parse_yaml(yaml_text: str) -> tuple[Mapping[str, Any], dict[str, int], list[tuple[str, int]]]:
+    loader = None
+    try:
+        loader = SafeLoader(yaml_text)  # the pure-Python loader already refuses control characters here
         node = loader.get_single_node()
         if node is None:
             raise LoadError("the front matter is empty", 2)
@@ -141,7 +332,8 @@ def _parse_yaml(yaml_text: str) -> tuple[Mapping[str, Any], dict[str, int], list
         # The safe constructors raise these for values such as a timestamp out of range.
         raise LoadError(f"invalid YAML value: {error}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, lines, duplicates
 
 
