@@ -146,8 +146,11 @@ _UNHANDLED_CHARACTER = re.compile(
 # ``key:`` then nothing or a value after spaces. A longer key is left to PyYAML, which allows at most
 # 1,024 characters for a simple key (and so reports an error past that).
 _KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,199}):(?: +|$)(.*)")
-# A quoted scalar on one line, without escapes, then at most a comment.
-_QUOTED = re.compile(r"""(?:"([^"\\]*)"|'((?:[^']|'')*)')(?: +(?:#.*)?)?""")
+# A quoted scalar on one line (with at most the escapes below), then at most a comment.
+_QUOTED = re.compile(r"""(?:"((?:[^"\\]|\\["\\/])*)"|'((?:[^']|'')*)')(?: +(?:#.*)?)?""")
+# The escapes a one-line double-quoted scalar may hold on the fast path: quotes in titles, mostly. The other
+# escapes of YAML (``\n``, ``\x41``, ``\u00e9``, an escaped line break, ...) are left to PyYAML.
+_ESCAPE = re.compile(r"\\(.)")
 # A plain scalar may not start with one of these (``-`` may, when a character other than a space follows).
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -267,9 +270,11 @@ def _scalar(text: str) -> Any:
     if text[0] in "\"'":
         quoted = _QUOTED.fullmatch(text)
         if quoted is None:
-            raise _Unsupported  # escapes, a value going on over lines, or something after the quotes
+            raise _Unsupported  # other escapes, a value going on over lines, or something after the quotes
         double, single = quoted.groups()
-        return double if double is not None else single.replace("''", "'")
+        if double is None:
+            return single.replace("''", "'")
+        return _ESCAPE.sub(r"\1", double) if "\\" in double else double
     return _plain(text.rstrip(" "))
 
 
