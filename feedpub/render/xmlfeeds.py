@@ -28,11 +28,14 @@ from lxml import etree
 
 from ..feeds.document import Entry, Feed
 from ..feeds.keys import STYLESHEET
+from ..model import Image
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"  # RFC 5005
 RSS_NAMESPACES = {"dc": "http://purl.org/dc/elements/1.1/", "media": "http://search.yahoo.com/mrss/"}
 _DC_CREATOR = f"{{{RSS_NAMESPACES['dc']}}}creator"
+_MEDIA_CONTENT = f"{{{RSS_NAMESPACES['media']}}}content"
+_MEDIA_THUMBNAIL = f"{{{RSS_NAMESPACES['media']}}}thumbnail"
 _DECLARATION = re.compile(rb' xmlns:\w+="[^"]*"')
 # feedgen writes RSS dates by switching the whole process's locale to C and back (feedgen.util.formatRFC2822).
 # Two threads doing that at once can leave it switched for good (one restores the other's C), and with it
@@ -44,7 +47,7 @@ def rss_entry(entry: Entry) -> bytes:
     item = FeedEntry()
     # register_extension with the classes: load_extension would search for modules on every entry.
     item.register_extension("creator", _Creator, atom=False, rss=True)
-    item.register_extension("media", MediaEntryExtension, atom=False, rss=True)
+    item.register_extension("image", _Image, atom=False, rss=True)
     _common(item, entry)
     # RSS readers treat <description> as HTML, so the plain text is HTML-escaped once here.
     item.description(html.escape(entry.summary, quote=False))
@@ -53,10 +56,7 @@ def rss_entry(entry: Entry) -> bytes:
     if entry.author:
         # RSS <author> must be an e-mail address; Dublin Core's creator takes a name.
         item.creator.name = entry.author
-    if entry.image is not None:
-        size = _size(entry)
-        item.media.content(url=entry.image.url, medium="image", group=None, **size)
-        item.media.thumbnail(url=entry.image.url, group=None, **size)
+    item.image.image = entry.image
     with _RSS_DATES:
         element = item.rss_entry()
     return _fragment(element, RSS_NAMESPACES, b"    ")
@@ -179,14 +179,6 @@ def _common(item: FeedEntry, entry: Entry) -> None:
         item.category([{"term": name} for name in entry.categories])
 
 
-def _size(entry: Entry) -> dict[str, str]:
-    image = entry.image
-    size: dict[str, str] = {}
-    if image is not None and image.width and image.height:
-        size = {"width": str(image.width), "height": str(image.height)}
-    return size
-
-
 class _Creator(BaseEntryExtension):
     """Dublin Core's ``<dc:creator>`` of an RSS item, the one Dublin Core element entries have. feedgen's
     own DcEntryExtension writes the same element, but looks up all fifteen Dublin Core fields on every
@@ -198,6 +190,25 @@ class _Creator(BaseEntryExtension):
     def extend_rss(self, item: etree._Element) -> etree._Element:
         if self.name:
             etree.SubElement(item, _DC_CREATOR).text = self.name
+        return item
+
+
+class _Image(BaseEntryExtension):
+    """Media RSS's ``<media:content>`` and ``<media:thumbnail>`` of an RSS item's image, attributes in the
+    order feedgen's MediaEntryExtension writes them; that extension checks and copies fourteen possible
+    attributes per element on every item. The feed's MediaExtension still declares the namespace."""
+
+    def __init__(self) -> None:
+        self.image: Image | None = None
+
+    def extend_rss(self, item: etree._Element) -> etree._Element:
+        image = self.image
+        if image is not None:
+            size = {"height": str(image.height), "width": str(image.width)} if image.width and image.height else {}
+            # Like feedgen, only attributes with a value.
+            for tag, attributes in ((_MEDIA_CONTENT, {"url": image.url, "medium": "image", **size}),
+                                    (_MEDIA_THUMBNAIL, {"url": image.url, **size})):
+                etree.SubElement(item, tag, {name: value for name, value in attributes.items() if value})
         return item
 
 
