@@ -45,18 +45,17 @@ _RSS_DATES = threading.Lock()
 
 def rss_entry(entry: Entry) -> bytes:
     item = FeedEntry()
-    # register_extension with the classes: load_extension would search for modules on every entry.
-    item.register_extension("creator", _Creator, atom=False, rss=True)
-    item.register_extension("image", _Image, atom=False, rss=True)
     _common(item, entry)
     # RSS readers treat <description> as HTML, so the plain text is HTML-escaped once here.
     item.description(html.escape(entry.summary, quote=False))
     item.guid(entry.id, permalink=entry.id == entry.url)
     item.pubDate(entry.published)
-    if entry.author:
+    if entry.author or entry.image is not None:
+        # register_extension with the class: load_extension would search for modules on every entry.
+        item.register_extension("extras", _ItemExtras, atom=False, rss=True)
         # RSS <author> must be an e-mail address; Dublin Core's creator takes a name.
-        item.creator.name = entry.author
-    item.image.image = entry.image
+        item.extras.creator = entry.author
+        item.extras.image = entry.image
     with _RSS_DATES:
         element = item.rss_entry()
     return _fragment(element, RSS_NAMESPACES, b"    ")
@@ -84,7 +83,6 @@ def rss_splice(envelope: bytes, entries: list[bytes]) -> bytes:
 
 def atom_entry(entry: Entry) -> bytes:
     item = FeedEntry()
-    item.register_extension("links", _ExtraEntryLinks, atom=True, rss=False)
     _common(item, entry)
     item.id(entry.id)
     item.summary(entry.summary, type="text")
@@ -93,6 +91,7 @@ def atom_entry(entry: Entry) -> bytes:
         item.author(name=entry.author)
     if entry.image is not None:
         media_type = mimetypes.guess_type(urlsplit(entry.image.url).path)[0]
+        item.register_extension("links", _ExtraEntryLinks, atom=True, rss=False)
         item.links.add(href=entry.image.url, rel="enclosure", type=media_type)
     return _fragment(item.atom_entry(), {}, b"  ")
 
@@ -179,33 +178,23 @@ def _common(item: FeedEntry, entry: Entry) -> None:
         item.category([{"term": name} for name in entry.categories])
 
 
-class _Creator(BaseEntryExtension):
-    """Dublin Core's ``<dc:creator>`` of an RSS item, the one Dublin Core element entries have. feedgen's
-    own DcEntryExtension writes the same element, but looks up all fifteen Dublin Core fields on every
-    item to find it; the feed's DcExtension still declares the namespace (see `rss_envelope`)."""
+class _ItemExtras(BaseEntryExtension):
+    """What an RSS item says beyond RSS itself: Dublin Core's ``<dc:creator>``, then Media RSS's
+    ``<media:content>`` and ``<media:thumbnail>`` of its image, as feedgen's DcEntryExtension and
+    MediaEntryExtension write them (attributes in their order, only those with a value). Those look up
+    all fifteen Dublin Core fields and check and copy fourteen attributes per media element on every
+    item; the feed's DcExtension and MediaExtension still declare the namespaces (see `rss_envelope`)."""
 
     def __init__(self) -> None:
-        self.name: str | None = None
-
-    def extend_rss(self, item: etree._Element) -> etree._Element:
-        if self.name:
-            etree.SubElement(item, _DC_CREATOR).text = self.name
-        return item
-
-
-class _Image(BaseEntryExtension):
-    """Media RSS's ``<media:content>`` and ``<media:thumbnail>`` of an RSS item's image, attributes in the
-    order feedgen's MediaEntryExtension writes them; that extension checks and copies fourteen possible
-    attributes per element on every item. The feed's MediaExtension still declares the namespace."""
-
-    def __init__(self) -> None:
+        self.creator: str | None = None
         self.image: Image | None = None
 
     def extend_rss(self, item: etree._Element) -> etree._Element:
+        if self.creator:
+            etree.SubElement(item, _DC_CREATOR).text = self.creator
         image = self.image
         if image is not None:
             size = {"height": str(image.height), "width": str(image.width)} if image.width and image.height else {}
-            # Like feedgen, only attributes with a value.
             for tag, attributes in ((_MEDIA_CONTENT, {"url": image.url, "medium": "image", **size}),
                                     (_MEDIA_THUMBNAIL, {"url": image.url, **size})):
                 etree.SubElement(item, tag, {name: value for name, value in attributes.items() if value})
