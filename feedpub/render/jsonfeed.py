@@ -40,7 +40,30 @@ def json_entry(entry: Entry) -> bytes:
 
 
 def json_envelope(feed: Feed) -> bytes:
-    """The document of ``feed`` with an empty ``items`` array (see `json_splice`)."""
+    """The document of ``feed`` with an empty ``items`` array (see `json_splice`): the bytes of
+    ``json.dumps(_document(feed), ensure_ascii=False, indent=2)``, written line by line like `json_entry`
+    (one per document, archive pages included, adds up)."""
+    members = [
+        f'  "version": {_string(VERSION)}',
+        f'  "title": {_string(feed.title)}',
+        f'  "home_page_url": {_string(feed.home_url)}',
+        f'  "feed_url": {_string(feed.url("json"))}',
+        f'  "description": {_string(feed.description)}',
+        f'  "language": {_string(feed.language)}',
+        f'  "authors": [\n    {{\n      "name": {_string(feed.author)}\n    }}\n  ]',
+        '  "items": []',
+    ]
+    if feed.icon:
+        members += [f'  "icon": {_string(feed.icon)}', f'  "favicon": {_string(feed.icon)}']
+    if feed.hub:
+        members.append(f'  "hubs": [\n    {{\n      "type": "WebSub",\n      "url": {_string(feed.hub)}\n    }}\n  ]')
+    if feed.history.prev_archive is not None:
+        members.append(f'  "next_url": {_string(feed.url("json", feed.history.prev_archive))}')
+    return ("{\n" + ",\n".join(members) + "\n}\n").encode("utf-8")
+
+
+def _document(feed: Feed) -> dict[str, Any]:
+    """What the document of ``feed`` holds before its items, as `json_envelope` writes it (kept for tests)."""
     document: dict[str, Any] = {
         "version": VERSION,
         "title": feed.title,
@@ -59,7 +82,7 @@ def json_envelope(feed: Feed) -> bytes:
     if feed.history.prev_archive is not None:
         # JSON Feed's pagination: the next page holds older items.
         document["next_url"] = feed.url("json", feed.history.prev_archive)
-    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+    return document
 
 
 def json_splice(envelope: bytes, entries: list[bytes]) -> bytes:
