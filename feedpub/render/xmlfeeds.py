@@ -8,7 +8,9 @@ and ``rss_splice``, ``atom_envelope`` and ``atom_splice``). Two feedgen defaults
 entry's, never the build time, so the same input always gives the same bytes.
 
 feedgen 1.0 drops the ``rel`` and ``type`` of links inside Atom entries, and writes only the self link
-into RSS; links it cannot write go through `_ExtraLinks`, an extension that writes them itself.
+into RSS; links it cannot write go through `_ExtraLinks`, an extension that writes them itself. An RSS
+item's ``dc:creator`` and Media RSS elements go through `_ItemExtras`, which writes them as feedgen's own
+Dublin Core and Media extensions do at a fraction of their cost per item (entries are most of a build).
 """
 
 from __future__ import annotations
