@@ -418,3 +418,38 @@ def test_opml_points_readers_at_each_feed_and_people_at_its_page(three_articles,
         f"{FEEDS_URL}{path}.atom": f"{FEEDS_URL}{path}.html"
         for path in ("all", "topics/ai", "topics/computer-vision", "providers/cnbc.com")
     }
+
+
+TRICKY = ['plain', 'quote " backslash \\ slash /', 'tab\tnew\nline\r\x00\x1f\x7f', 'é ß 漢字 😀', '\u2028\u2029 \ufeff', '']
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_json_items_are_the_bytes_json_dumps_indents(text):
+    """`json_entry` writes items itself (for speed); they must stay what ``json.dumps(indent=2)`` writes."""
+    from feedpub.feeds.document import Entry
+    from feedpub.model import Image
+    from feedpub.render.jsonfeed import _item, json_entry
+
+    moment = datetime(2024, 3, 9, 18, 54, 7, 123, tzinfo=UTC)
+    for author, categories, image in ((None, (), None), (text, (text, "b"), Image(f"https://x.test/{text}.jpg", 1, 2)),
+                                      ("a", (text,), Image("https://x.test/i.png"))):
+        entry = Entry(f"id {text}", text, "https://x.test/a?b=1&c=2", text, moment, moment, author, categories, image)
+        expected = json.dumps(_item(entry), ensure_ascii=False, indent=2)
+        assert json_entry(entry) == ("    " + expected.replace("\n", "\n    ")).encode("utf-8")
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_json_envelopes_are_the_bytes_json_dumps_indents(text):
+    """`json_envelope` writes documents itself (for speed); they must stay what ``json.dumps(indent=2)`` writes."""
+    from feedpub.feeds.document import Feed, History
+    from feedpub.feeds.keys import FeedKey
+    from feedpub.render.jsonfeed import _document, json_envelope
+
+    topic = FeedKey("topic", ("ai",))
+    moment = datetime(2024, 3, 9, 18, 54, 7, tzinfo=UTC)
+    for icon, hub, history in ((None, None, History(topic)), (f"https://x.test/{text}.png", None, History(topic, None, topic.page(2))),
+                               (None, f"https://hub.test/{text}", History(topic, 2, topic.page(1), None)),
+                               ("https://x.test/i.png", "https://hub.test/", History(topic, 3, topic.page(2), topic.page(4)))):
+        feed = Feed(topic, text, f"about {text}", "https://x.test/feeds/", "en", text, moment, (), history, icon=icon, hub=hub)
+        expected = json.dumps(_document(feed), ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+        assert json_envelope(feed) == expected
