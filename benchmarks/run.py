@@ -32,6 +32,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -223,16 +224,7 @@ def watch_edits(
         else:
             raise RuntimeError("the watch ended before watching")
         time.sleep(2.0)  # let the first look after the start settle
-        for number in range(1, WATCH_EDITS + 1):
-            mark = f"Watch edit {number}"
-            started = time.perf_counter()
-            write_in_place(target, edited(original, mark))
-            while mark.encode() not in _read(feed):
-                if time.perf_counter() - started > 30:
-                    raise RuntimeError(f"the edit did not show in {feed} within 30 s")
-                time.sleep(0.002)
-            times.append(time.perf_counter() - started)
-            time.sleep(0.5)
+        times = timed_edits(target, original, "Watch edit", lambda: _read(feed), str(feed))
     finally:
         process.terminate()
         _, status, usage = os.wait4(process.pid, 0)
@@ -262,16 +254,7 @@ def served_edits(
                 raise RuntimeError(f"the server did not serve {url}")
             time.sleep(0.2)
         time.sleep(2.0)  # let the reloader settle after the start
-        for number in range(1, WATCH_EDITS + 1):
-            mark = f"Served edit {number}"
-            started = time.perf_counter()
-            write_in_place(target, edited(original, mark))
-            while mark.encode() not in (_get(url) or b""):
-                if time.perf_counter() - started > 30:
-                    raise RuntimeError(f"the edit was not served by {url} within 30 s")
-                time.sleep(0.002)
-            times.append(time.perf_counter() - started)
-            time.sleep(0.5)
+        times = timed_edits(target, original, "Served edit", lambda: _get(url) or b"", url)
     finally:
         process.terminate()
         _, status, usage = os.wait4(process.pid, 0)
@@ -291,6 +274,23 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def timed_edits(target: Path, original: str, label: str, look: Callable[[], bytes], where: str) -> list[float]:
+    """Edit the title of ``target`` WATCH_EDITS times, timing each from the write to the moment ``look()``
+    holds the new title (looked at every 2 ms, for at most 30 s)."""
+    times: list[float] = []
+    for number in range(1, WATCH_EDITS + 1):
+        mark = f"{label} {number}"
+        started = time.perf_counter()
+        write_in_place(target, edited(original, mark))
+        while mark.encode() not in look():
+            if time.perf_counter() - started > 30:
+                raise RuntimeError(f"the edit did not show in {where} within 30 s")
+            time.sleep(0.002)
+        times.append(time.perf_counter() - started)
+        time.sleep(0.5)
+    return times
 
 
 def _read(path: Path) -> bytes:
