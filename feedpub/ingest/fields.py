@@ -6,6 +6,7 @@ fixed up is, with a warning `Problem` naming the key's line.
 
 from __future__ import annotations
 
+import reprlib  # values shown in messages are cut short: a file may hold a topic nested a thousand deep
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -159,7 +160,7 @@ def _number(fields: Fields, key: str, default: int | None) -> int | None:
         except (ValueError, OverflowError):
             pass
         else:
-            fields.warn(key, f"'{key}' is text ({value!r}); read as the number {number}")
+            fields.warn(key, f"'{key}' is text ({reprlib.repr(value)}); read as the number {number}")
             return number
     fields.warn(key, f"'{key}' should be a number; using {default}")
     return default
@@ -206,7 +207,7 @@ def _topics(fields: Fields) -> tuple[str, ...]:
     for item in value:
         name = plain_text(_text(item), 100)
         if not name:
-            fields.warn("topics", f"a topic is empty or not text ({item!r}); ignored")
+            fields.warn("topics", f"a topic is empty or not text ({reprlib.repr(item)}); ignored")
         elif name not in names:
             names.append(name)
     if len(names) > MAX_TOPICS:

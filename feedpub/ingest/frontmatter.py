@@ -153,6 +153,10 @@ _QUOTED = re.compile(r"""(?:"((?:[^"\\]|\\["\\/])*)"|'((?:[^']|'')*)')(?: +(?:#.
 _ESCAPE = re.compile(r"\\(.)")
 # A plain scalar may not start with one of these (``-`` may, when a character other than a space follows).
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+# The deepest column a block may start at on the fast path. Article files nest a few levels; a hostile one
+# nested hundreds deep would exhaust the recursion of the block readers (each level of nesting moves a
+# block at least one column right, or two for ``- - item``), so it goes to PyYAML, which says what is wrong.
+MAX_COLUMN = 40
 _STR_TAG = "tag:yaml.org,2002:str"
 _SCALARS = SafeLoader("")  # never parses: its resolver and constructors type the plain scalars
 _CONSTRUCTORS = {
@@ -176,7 +180,7 @@ def _parse_fast(yaml_text: str) -> _Result | None:
         for number, line in enumerate(yaml_text.split("\n"))
         if line and (text := line.lstrip(" ")) and text[0] != "#"
     ]
-    if not lines or lines[0][1] != 0:
+    if not lines or lines[0][1] != 0 or max(column for _, column, _ in lines) > MAX_COLUMN:
         return None  # empty, or indented as a whole: PyYAML says what it makes of it
     keys: list[tuple[str, int]] = []
     try:
@@ -231,7 +235,10 @@ def _sequence(lines: list[_Line], index: int, indent: int) -> tuple[list[Any], i
             value, index = _nested(lines, index + 1, indent, in_mapping=False)
         else:
             # ``- key: value`` or ``- - item`` open a block at the item's column: read it from there.
-            lines[index] = (number, column + len(text) - len(item), item)
+            column += len(text) - len(item)
+            if column > MAX_COLUMN:
+                raise _Unsupported
+            lines[index] = (number, column, item)
             value, index = _block(lines, index, allow_scalar=True)
         items.append(value)
     return items, index

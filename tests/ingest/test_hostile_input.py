@@ -100,3 +100,29 @@ def test_unsafe_or_relative_urls_never_reach_a_feed(seeds, url):
     write_article(seeds, "a.md", **article("a", webUrl=url))
     result = load_folder(seeds)
     assert result.articles == () and result.problems[0].level == "error"
+
+
+_REQUIRED = "title: Deep\nwebUrl: https://e.org/deep\npublishedDateTime: 2024-05-01T12:00:00Z\n"
+
+
+@pytest.mark.parametrize(("nesting", "depth"), [
+    ("indented", 900), ("indented", 1200),  # a mapping inside a mapping, each one space deeper
+    ("dashes", 900), ("dashes", 5000),  # "- - - ... -" on one line: a list in a list, two columns each
+])
+def test_front_matter_nested_thousands_deep_is_read_or_refused_and_the_other_files_still_load(seeds, nesting, depth):
+    if nesting == "indented":
+        deep = "provider:\n" + "".join(" " * (level + 1) + f"k{level}:\n" for level in range(depth))
+    else:
+        deep = "topics:\n- " + "- " * depth + "x\n"
+    write_text(seeds, "deep.md", f"---\n{_REQUIRED}{deep}---\n")
+    write_article(seeds, "good.md", **article("good"))
+    result = load_folder(seeds)
+    assert "https://news.example.com/good" in [a.url for a in result.articles]
+    # As PyYAML reads it: up to its limit of about a thousand levels the article is published (the
+    # nonsense topic or provider ignored); past it the file is an error naming the limit.
+    published = depth < 1000
+    assert ("https://e.org/deep" in [a.url for a in result.articles]) is published
+    if not published:
+        (problem,) = [p for p in result.problems if p.path.endswith("deep.md")]
+        assert problem.level == "error" and "nesting depth" in problem.message
+    assert all(len(problem.message) < 300 for problem in result.problems)  # a thousand brackets are not shown
