@@ -285,12 +285,16 @@ def _scalar(text: str) -> Any:
     return _plain(text.rstrip(" "))
 
 
-@functools.lru_cache(maxsize=4096)
 def _plain(text: str) -> Any:
     """A plain scalar's value, typed as YAML 1.1 types it (``yes`` is true, ``017`` is 15, ``1:20`` is 80).
 
-    Cached, since most values recur across files (``article``, ``50``, ``true``): all are immutable.
+    Short ones are cached, since most values recur across files (``article``, ``50``, ``true``) and all are
+    immutable; long ones are not, or a few thousand hostile files could keep gigabytes alive.
     """
+    return _short_plain(text) if len(text) <= 100 else _typed_plain(text)
+
+
+def _typed_plain(text: str) -> Any:
     if text[0] in _INDICATORS and not (text[0] == "-" and len(text) > 1 and text[1] != " "):
         raise _Unsupported
     if ": " in text or " #" in text or text.endswith(":"):
@@ -305,6 +309,9 @@ def _plain(text: str) -> Any:
         return construct(_SCALARS, yaml.ScalarNode(tag, text))
     except Exception:  # PyYAML raises its own error for such a value
         raise _Unsupported from None
+
+
+_short_plain = functools.lru_cache(maxsize=4096)(_typed_plain)
 
 
 @functools.lru_cache(maxsize=512)

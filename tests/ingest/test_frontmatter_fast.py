@@ -608,3 +608,14 @@ def test_a_key_longer_than_yaml_allows_is_refused_by_pyyaml():
     assert _parse_fast(yaml_text) is None
     with pytest.raises(LoadError, match="could not find expected ':'"):
         _parse_yaml(yaml_text)
+
+
+def test_long_plain_values_are_not_kept_in_the_cache_of_typed_values():
+    # A few thousand hostile files with a megabyte-long value each must not stay in memory.
+    before = frontmatter._short_plain.cache_info().currsize
+    for number in range(3):
+        value = f"long {number} " + "x" * 10_000
+        assert _parse_fast(f"title: {value}\n")[0] == {"title": value}
+    assert frontmatter._short_plain.cache_info().currsize == before
+    assert _parse_fast("type: a-short-value-never-seen-before\n")[0] == {"type": "a-short-value-never-seen-before"}
+    assert frontmatter._short_plain.cache_info().currsize == before + 1
