@@ -11,8 +11,7 @@ import dataclasses
 import hashlib
 import heapq
 import os
-import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import compress, count, islice
@@ -32,8 +31,9 @@ from .ingest.cache import ArticleCache
 from .ingest.loader import FileEntry, LoadResult, changed_files, load_folder, reload_files
 from .model import Article, Problem
 from .headers import content_type
+from .ranking import Ranking
 from .recent import Recent
-from .render import FORMATS, Format
+from .render import FORMATS
 from .render.opml import render_opml
 from .render.pages import Activity, FeedRow, feed_stylesheet, index_rows, render_feed_page, render_index
 
@@ -66,58 +66,7 @@ class Selection:
     history: History
     ttl_minutes: int
     image: str | None = None  # the feed's own icon and logo (a provider's), instead of the site's
-    head_of: _Ranking | None = None  # when ``articles`` are the head of a ranking, which has their entries
-
-
-class _Ranking:
-    """A published feed's articles in one query order, with the entries and each format's rendered entries
-    of as many of them as queries have asked for so far, and the newest entry time of each head.
-
-    A query feed that shows the head of an order (``limit``, ``sort=heat``) then costs slices and a join,
-    in C, however many articles the site has: no entry is described, looked up or rendered again. The
-    lists only grow, under a lock, and a reader slices no further than they have grown.
-    """
-
-    def __init__(self, articles: tuple[Article, ...], describe: Callable[[Article], Entry], digest: bytes) -> None:
-        self.articles = articles
-        self.digest = digest  # of the articles' revisions
-        self._describe = describe
-        self._entries: list[Entry] = []
-        self._newest: list[datetime] = []  # _newest[i]: the latest ``updated`` among _entries[: i + 1]
-        self._fragments: dict[str, list[bytes]] = {}
-        self._lock = threading.Lock()
-        self._place: dict[str, int] | None = None
-
-    @property
-    def place(self) -> dict[str, int]:
-        """Each article's index in this order, by URL."""
-        if self._place is None:  # two threads may count at once, to the same; either is kept
-            self._place = {article.url: index for index, article in enumerate(self.articles)}
-        return self._place
-
-    def head(self, count: int) -> tuple[tuple[Entry, ...], datetime | None]:
-        """The entries of the first ``count`` articles, and the newest of their times (None for none)."""
-        if len(self._entries) < count:
-            with self._lock:
-                for article in self.articles[len(self._entries) : count]:
-                    entry = self._describe(article)
-                    self._newest.append(max(entry.updated, self._newest[-1]) if self._newest else entry.updated)
-                    self._entries.append(entry)
-        return tuple(self._entries[:count]), self._newest[count - 1] if count else None
-
-    def fragments(self, format_: Format, rendered: MutableMapping[Entry, bytes], count: int) -> list[bytes]:
-        """The first ``count`` entries rendered in ``format_`` (after `head` of at least ``count``), shared
-        with every other document of that format through ``rendered``."""
-        done = self._fragments.get(format_.extension)
-        if done is None or len(done) < count:
-            with self._lock:
-                done = self._fragments.setdefault(format_.extension, [])
-                for entry in self._entries[len(done) : count]:
-                    fragment = rendered.get(entry)
-                    if fragment is None:
-                        fragment = rendered[entry] = format_.entry(entry)
-                    done.append(fragment)
-        return done[:count]
+    head_of: Ranking | None = None  # when ``articles`` are the head of a ranking, which has their entries
 
 
 class SeedsNotFound(InputError):
@@ -237,8 +186,8 @@ class Site:
         self._site_description: tuple[bytes, dict[str, bytes]] | None = None
         self._feed_digests: dict[FeedKey, bytes | None] = {}
         # Each published feed's articles in each query order, made on the first query that asks, so that
-        # a query feed showing the head of an order is slices and a join (see `_Ranking`).
-        self._rankings: dict[tuple[FeedKey, str], _Ranking] = {}
+        # a query feed showing the head of an order is slices and a join (see `Ranking`).
+        self._rankings: dict[tuple[FeedKey, str], Ranking] = {}
         # Query feeds of one document and one newest time differ only in the query string of their links:
         # each is spliced into one envelope, made with a placeholder (see `render`).
         self._envelopes: Recent[tuple[DocKey, datetime], bytes] = Recent(MAX_ENVELOPES)
@@ -339,13 +288,13 @@ class Site:
         ttl_minutes = max(1, (ARCHIVE_MAX_AGE if feed.archive else settings.cache_max_age) // 60)
         return Selection(feed, title, description, shown, history, ttl_minutes, subject.image, head_of)
 
-    def _ranking(self, feed: FeedKey, sort: str, articles: tuple[Article, ...]) -> _Ranking:
+    def _ranking(self, feed: FeedKey, sort: str, articles: tuple[Article, ...]) -> Ranking:
         """The published feed ``feed``'s articles in the order ``sort``, made once per site."""
         ranking = self._rankings.get((feed, sort))
         if ranking is None:  # two threads may make it at once, the same; either is kept
             ordered = Query(sort=sort).ordered(articles)  # type: ignore[arg-type]
             revisions = hashlib.blake2b(self._revisions_of(ordered), digest_size=20).digest()
-            ranking = self._rankings.setdefault((feed, sort), _Ranking(tuple(ordered), self._described_entry, revisions))
+            ranking = self._rankings.setdefault((feed, sort), Ranking(tuple(ordered), self._described_entry, revisions))
         return ranking
 
     def _merged(self, parts: tuple[FeedKey, ...], sort: str) -> Iterator[Article]:
