@@ -9,61 +9,42 @@ from ..feeds.document import Entry, Feed
 
 VERSION = "https://jsonfeed.org/version/1.1"
 _NO_ITEMS = b'"items": []'  # where the pre-rendered items go
-# One string as ``json.dumps(..., ensure_ascii=False)`` writes it: a lone string goes straight to the C encoder.
-_string = json.JSONEncoder(ensure_ascii=False).encode
+# One value that is not a list or mapping, as ``json.dumps(..., ensure_ascii=False)`` writes it, by the C encoder.
+_scalar = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def json_entry(entry: Entry) -> bytes:
-    """One item, indented to sit in the ``items`` array (see `json_splice`).
-
-    Written line by line, each string by the C encoder: the very bytes ``json.dumps(_item(entry),
-    ensure_ascii=False, indent=2)`` gives, indented four more spaces, but ``indent`` makes ``json`` fall
-    back to its pure-Python encoder, which took most of the time of a JSON document. Every value is a
-    string, so the layout is fixed (`_item` stays the one statement of what an item holds, for tests).
-    """
-    members = [
-        f'      "id": {_string(entry.id)}',
-        f'      "url": {_string(entry.url)}',
-        f'      "title": {_string(entry.title)}',
-        f'      "content_text": {_string(entry.summary)}',
-        f'      "date_published": {_string(entry.published.isoformat())}',
-        f'      "date_modified": {_string(entry.updated.isoformat())}',
-    ]
-    if entry.image is not None:
-        members.append(f'      "image": {_string(entry.image.url)}')
-    if entry.author:
-        members.append(f'      "authors": [\n        {{\n          "name": {_string(entry.author)}\n        }}\n      ]')
-    if entry.categories:
-        tags = ",\n".join([f"        {_string(name)}" for name in entry.categories])
-        members.append(f'      "tags": [\n{tags}\n      ]')
-    return ("    {\n" + ",\n".join(members) + "\n    }").encode("utf-8")
+    """One item, indented to sit in the ``items`` array (see `json_splice`)."""
+    return ("    " + _indented(_item(entry), 2)).encode("utf-8")
 
 
 def json_envelope(feed: Feed) -> bytes:
-    """The document of ``feed`` with an empty ``items`` array (see `json_splice`): the bytes of
-    ``json.dumps(_document(feed), ensure_ascii=False, indent=2)``, written line by line like `json_entry`
-    (one per document, archive pages included, adds up)."""
-    members = [
-        f'  "version": {_string(VERSION)}',
-        f'  "title": {_string(feed.title)}',
-        f'  "home_page_url": {_string(feed.home_url)}',
-        f'  "feed_url": {_string(feed.url("json"))}',
-        f'  "description": {_string(feed.description)}',
-        f'  "language": {_string(feed.language)}',
-        f'  "authors": [\n    {{\n      "name": {_string(feed.author)}\n    }}\n  ]',
-        '  "items": []',
-    ]
-    if feed.icon:
-        members += [f'  "icon": {_string(feed.icon)}', f'  "favicon": {_string(feed.icon)}']
-    if feed.hub:
-        members.append(f'  "hubs": [\n    {{\n      "type": "WebSub",\n      "url": {_string(feed.hub)}\n    }}\n  ]')
-    if feed.history.prev_archive is not None:
-        members.append(f'  "next_url": {_string(feed.url("json", feed.history.prev_archive))}')
-    return ("{\n" + ",\n".join(members) + "\n}\n").encode("utf-8")
+    """The document of ``feed`` with an empty ``items`` array (see `json_splice`)."""
+    return (_indented(_document(feed), 0) + "\n").encode("utf-8")
+
+
+def _indented(value: Any, level: int) -> str:
+    """``value`` as ``json.dumps(value, ensure_ascii=False, indent=2)`` writes it at nesting ``level``.
+
+    ``indent`` makes ``json`` fall back to its pure-Python encoder, which took most of the time of a JSON
+    document; here only the layout is Python, and every string, number and literal goes to the C encoder.
+    """
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = "\n" + "  " * (level + 1)
+        members = [f"{inner}{_scalar(key)}: {_indented(item, level + 1)}" for key, item in value.items()]
+        return "{" + ",".join(members) + "\n" + "  " * level + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        inner = "\n" + "  " * (level + 1)
+        return "[" + ",".join([inner + _indented(item, level + 1) for item in value]) + "\n" + "  " * level + "]"
+    return _scalar(value)
 
 
 def _document(feed: Feed) -> dict[str, Any]:
-    """What the document of ``feed`` holds before its items, as `json_envelope` writes it (kept for tests)."""
+    """What the document of ``feed`` holds before its items."""
     document: dict[str, Any] = {
         "version": VERSION,
         "title": feed.title,
