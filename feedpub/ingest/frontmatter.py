@@ -60,7 +60,6 @@ class LoadError(Exception):
         self.line = line
 
 
-
 def read_front_matter(raw: bytes) -> tuple[Mapping[str, Any], dict[str, int], list[tuple[str, int]]]:
     """The keys of one file's front matter, the line of each key, and the keys given twice (with their
     lines); raises `LoadError`."""

@@ -197,9 +197,8 @@ class _ItemExtras(BaseEntryExtension):
         image = self.image
         if image is not None:
             size = {"height": str(image.height), "width": str(image.width)} if image.width and image.height else {}
-            for tag, attributes in ((_MEDIA_CONTENT, {"url": image.url, "medium": "image", **size}),
-                                    (_MEDIA_THUMBNAIL, {"url": image.url, **size})):
-                etree.SubElement(item, tag, {name: value for name, value in attributes.items() if value})
+            etree.SubElement(item, _MEDIA_CONTENT, {"url": image.url, "medium": "image", **size})
+            etree.SubElement(item, _MEDIA_THUMBNAIL, {"url": image.url, **size})
         return item
 
 
