@@ -22,7 +22,9 @@ from .config import Settings, is_loopback, load_settings
 from .deploy import DEFAULT_MAX_DELETES, DeployReport
 from .ingest.loader import DEFAULT_EXTENSIONS
 from .errors import FeedpubError
-from .site import Site, load_site
+from .ingest.cache import ArticleCache
+from .site import Site, changes, load_site
+from .static import snapshot
 from .static.ledger import LedgerError, save_ledger
 from .static.writer import WriteReport, Written, write_site
 
@@ -189,14 +191,25 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     on_terminal = not args.quiet and sys.stderr.isatty()
     reading = _ProgressBar(started, "Reading files") if on_terminal else None
+    cache = None if args.no_cache else ArticleCache(settings.cache_dir, settings.seeds, settings.max_file_size)
     with _long_lived_objects():
-        build = load_site(settings, use_cache=not args.no_cache, workers=workers, keep_files=args.watch,
-                          progress=reading)
+        resumed = snapshot.resume(settings, cache) if cache is not None else None
+        if resumed is not None:
+            # The last build's state is current: read only what changed since, as a watch's round does.
+            changed = changes(resumed.site)
+            build = load_site(settings, previous=resumed.site, changed=changed)
+            cache.take(changed, build.loaded.by_file)  # type: ignore[union-attr]
+            cache.save()  # type: ignore[union-attr]
+            written = resumed.written
+        else:
+            build = load_site(settings, workers=workers, keep_files=True, progress=reading, cache=cache)
+            written = Written()
     if reading is not None:
         reading.close()
     _report_problems(build)
-    written = Written() if args.watch else None
     report, _ = _publish(build, settings, _ProgressBar(started) if on_terminal else None, workers, written)
+    if cache is not None:
+        snapshot.save(settings, build, cache, written)
     catalog = build.catalog
     if not args.quiet:
         seconds = time.perf_counter() - started
@@ -208,7 +221,8 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
             f"{_counted(build.warnings, 'warning')}."
         )
         print(
-            f"Wrote {_counted(len(report.written), 'file')} to {settings.out} ({len(report.unchanged):,} unchanged, "
+            f"Wrote {_counted(len(report.written), 'file')} to {settings.out} "
+            f"({len(written.manifest) - len(report.written):,} unchanged, "
             f"{len(report.removed):,} removed): the all-articles feed, {_counted(len(catalog.topics), 'topic feed')} "
             f"and {_counted(len(catalog.providers), 'provider feed')}"
             f"{with_archives}, in RSS, Atom and JSON Feed, "
@@ -216,9 +230,9 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
         )
     _tell_hub(settings, report.written, args.quiet)
     if build.errors and not args.quiet:
-        again = "the watch publishes them once saved" if written is not None else "build again"
+        again = "the watch publishes them once saved" if args.watch else "build again"
         print(f"Articles with errors were skipped; fix the files above and {again}.", file=sys.stderr)
-    if written is not None:
+    if args.watch:
         return _watch(build, settings, args.quiet, workers, written)
     return 1 if args.strict and build.errors else 0
 

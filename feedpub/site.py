@@ -82,9 +82,10 @@ def load_site(
     changed: Collection[str] | None = None,
     keep_files: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    cache: ArticleCache | None = None,
 ) -> Site:
     """Load the seeds, and the archive ledger beside them, into a `Site`; with ``use_cache``, through the
-    persistent article cache; with ``workers`` > 1, parsing many files in that many processes;
+    persistent article cache (this ``cache``, if given); with ``workers`` > 1, parsing many files in that many processes;
     ``progress(done, total)`` is told as files are parsed.
 
     With a ``previous`` site (one this function made), only the files ``changed`` (paths as
@@ -107,7 +108,8 @@ def load_site(
         loaded = reload_files(previous.loaded, changed, settings.seeds, max_bytes=settings.max_file_size)
         catalog = _updated_catalog(previous, loaded, changed)
     else:
-        cache = ArticleCache(settings.cache_dir, settings.seeds, settings.max_file_size) if use_cache else None
+        if cache is None and use_cache:
+            cache = ArticleCache(settings.cache_dir, settings.seeds, settings.max_file_size)
         loaded = load_folder(settings.seeds, max_bytes=settings.max_file_size, cache=cache, workers=workers,
                              keep_files=keep_files, progress=progress)
         catalog = build_catalog(loaded.articles)
@@ -428,6 +430,22 @@ class Site:
         if feed_digest is None:
             return None
         return hashlib.blake2b(feed_digest + key.path.encode(), digest_size=20).hexdigest()
+
+    def saved_fingerprints(self) -> tuple[bytes, dict[FeedKey, bytes | None], dict[FeedKey, tuple[range, ...]]] | None:
+        """What `restore_fingerprints` takes in another process: what every feed shares, each feed's digest and
+        its archive pages as cut so far; None when some articles have no revision (nothing to restore by)."""
+        described = self._site_description
+        if described is None or described[1]:
+            return None
+        return described[0], dict(self._feed_digests), self.archives.cut()
+
+    def restore_fingerprints(
+        self, shared: bytes, digests: dict[FeedKey, bytes | None], pages: dict[FeedKey, tuple[range, ...]]
+    ) -> None:
+        """Take what `saved_fingerprints` gave for a site of the same catalog, settings and ledger."""
+        self._site_description = (shared, {})
+        self._feed_digests = dict(digests)
+        self.archives.restore(pages)
 
     def inherit_fingerprints(self, previous: Site) -> None:
         """Take over what ``previous`` worked out for the feeds (and archive pages) that are the same in

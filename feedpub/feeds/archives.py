@@ -60,6 +60,14 @@ class Archives:
             if feed in other._pages:
                 self._pages[feed] = other._pages[feed]
 
+    def cut(self) -> dict[FeedKey, tuple[range, ...]]:
+        """The pages cut so far, by feed."""
+        return dict(self._pages)
+
+    def restore(self, pages: dict[FeedKey, tuple[range, ...]]) -> None:
+        """Take pages that `cut` gave for the same articles and ledger (in another process)."""
+        self._pages.update(pages)
+
     def frozen(self, feeds: list[FeedKey]) -> ArchiveLedger:
         """The ledger with every page of ``feeds`` published now frozen: the recorded ends, then the ends of
         the pages cut by position. It cuts the same pages as the ledger it extends; later it keeps them."""

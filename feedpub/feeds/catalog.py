@@ -14,7 +14,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from itertools import count
 from operator import attrgetter
+from typing import Any
 
 from ..model import Article, Problem
 
@@ -86,6 +88,49 @@ class Catalog:
     def topic_names(self, article: Article) -> tuple[str, ...]:
         """The display names of the topics ``article`` is listed under, in the article's own order."""
         return self._topic_names.get(article.topics, ())
+
+    def state(self) -> dict[str, Any] | None:
+        """The catalog as plain data (articles by their place in ``articles``), for `from_state` in another
+        process; None for a catalog that `update_catalog` could not follow anyway."""
+        counts = self._counts
+        if counts is None:
+            return None
+        rank = dict(zip(map(id, self.articles), count()))
+
+        def ranks(articles: tuple[Article, ...]) -> list[int]:
+            return list(map(rank.__getitem__, map(id, articles)))
+
+        return {
+            "topics": [[slug, topic.name, ranks(topic.articles)] for slug, topic in self.topics.items()],
+            "providers": [[key, topic.name, topic.image, ranks(topic.articles)] for key, topic in self.providers.items()],
+            "problems": [[p.path, p.message, p.level, p.line] for p in self.problems],
+            "unpublished": self.unpublished,
+            "topic_names": [[list(topics), list(names)] for topics, names in self._topic_names.items()],
+            "spellings": counts.spellings, "provider_names": counts.provider_names,
+            "provider_images": counts.provider_images, "duplicates": counts.duplicates,
+        }
+
+    @classmethod
+    def from_state(cls, articles: tuple[Article, ...], state: dict[str, Any]) -> Catalog:
+        """The catalog `state` described, of ``articles`` (in feed order, as they were)."""
+        def listed(ranks: list[int]) -> tuple[Article, ...]:
+            return tuple(map(articles.__getitem__, ranks))
+
+        return cls(
+            articles,
+            {slug: Topic(slug, name, listed(ranks)) for slug, name, ranks in state["topics"]},
+            {key: Topic(key, name, listed(ranks), image) for key, name, image, ranks in state["providers"]},
+            tuple(Problem(path, message, level, line) for path, message, level, line in state["problems"]),
+            int(state["unpublished"]),
+            {tuple(topics): tuple(names) for topics, names in state["topic_names"]},
+            _Counts(
+                {slug: Counter(spellings) for slug, spellings in state["spellings"].items()},
+                {key: Counter(names) for key, names in state["provider_names"].items()},
+                {key: Counter(images) for key, images in state["provider_images"].items()},
+                frozenset(article.url for article in articles),
+                bool(state["duplicates"]),
+            ),
+        )
 
 
 def build_catalog(articles: Iterable[Article]) -> Catalog:

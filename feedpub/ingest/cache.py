@@ -2,7 +2,8 @@
 
 Entries are keyed by the file's path and its `feedpub.changes.StatKey`, and the whole cache by the code
 that made it (`feedpub.changes.code_digest`): any doubt means a re-parse. The cache is plain JSON (never
-pickle: a cache file is input like any other), written atomically, and a file that is corrupt, foreign or made by other code is ignored and rebuilt.
+pickle: a cache file is input like any other), written atomically, and a file that is corrupt, foreign or
+made by other code is ignored and rebuilt.
 """
 
 from __future__ import annotations
@@ -10,46 +11,131 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import zlib
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
+from itertools import count, repeat
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 from ..atomic import replace_file
-from ..changes import StatKey, code_digest
+from ..changes import StatKey, code_digest, stat_key
+from ..errors import InputError
 from ..model import Article, Image, Problem, Provider
 
 log = logging.getLogger(__name__)
-FORMAT = 5
+FORMAT = 6
 SHARDS = 64
+# What a catalog, an archive and a fingerprint read of every article, decoded when the cache is read; the
+# rest (the text a feed entry shows) is decoded only for the articles a build renders (see `CachedArticle`).
+_LAZY = frozenset({"id", "title", "updated_at", "excerpt", "quality", "type", "images"})
+_compared = attrgetter(*(name for name in Article.__dataclass_fields__ if Article.__dataclass_fields__[name].compare))
+
+
+class CacheDamaged(InputError):
+    """A cached article's text could not be read back, and its file no longer holds that article."""
+
+
+class CachedArticle(Article):
+    """An article read from the cache, whose text fields are decoded from its record when first read.
+
+    A rebuild of 100,000 articles renders the few hundred a change touches: decoding every title and
+    excerpt would cost more than the rest of the rebuild. It equals, and hashes as, the `Article` with the
+    same fields; decoding sets each field once, to the same value whichever thread does it.
+    """
+
+    __slots__ = ("_record",)
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in _LAZY:
+            raise AttributeError(name)
+        try:
+            (id_, title, updated, excerpt, quality, type_, images) = json.loads(object.__getattribute__(self, "_record"))
+            values = {
+                "id": id_ or self.url, "title": title, "excerpt": excerpt, "quality": quality, "type": type_,
+                "updated_at": datetime.fromisoformat(updated) if updated else self.published_at,
+                "images": tuple(Image(*images[at : at + 3]) for at in range(0, len(images), 3)) if images else (),
+            }
+        except (ValueError, TypeError):
+            values = self._parsed_again()
+        for field, value in values.items():
+            object.__setattr__(self, field, value)
+        return object.__getattribute__(self, name)
+
+    def _parsed_again(self) -> dict[str, Any]:
+        """The lazy fields from the file itself, when the cache's record of them is damaged."""
+        from .loader import load_file  # the loader imports this module
+
+        log.info("the article cache's record of %s is damaged; reading the file again", self.source)
+        article, _ = load_file(self.source, self.source)
+        if article is None or article.revision != self.revision:
+            raise CacheDamaged(
+                f"the article cache's record of {self.source} is damaged, and the file changed since it was "
+                "cached; build again (with --no-cache to read every file)"
+            )
+        return {field: getattr(article, field) for field in _LAZY}
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Article):
+            return _compared(self) == _compared(other)
+        return NotImplemented
+
+    __hash__ = Article.__hash__
+
+
+class _Shard:
+    """One cache file as read: each entry's label, stat key and eager fields, and its lazy record's line."""
+
+    def __init__(self, header: dict[str, Any], lines: list[bytes], key: StatKey | None = None) -> None:
+        self.key = key  # of the file it was read from (or written to)
+        self.labels: list[str] = header["labels"]
+        self.keys: list[int] = header["keys"]
+        self.eager: list[list[Any] | None] = header["eager"]
+        self.providers: list[list[Any]] = header["providers"]
+        self.topic_lists: list[list[str]] = header["topic_lists"]
+        self.problems: dict[int, list[list[Any]]] = {}
+        for at, message, level, line in header["problems"]:
+            self.problems.setdefault(at, []).append([message, level, line])
+        self.lines = lines
+        if not (len(self.labels) == len(self.eager) == len(lines) and len(self.keys) == 4 * len(lines)):
+            raise ValueError("its columns differ in length")
+
+
 class ArticleCache:
     """Parsed articles (and their problems) by file, for one seeds folder and one set of load settings.
 
     The entries are spread over `SHARDS` files by a hash of the path, so a build that re-parsed one
-    article rewrites one small file, not the record of every article. An entry is one flat list, the
-    four numbers of the file's `StatKey` first, since decoding and rebuilding 100,000 of them is most of
-    the time a rebuild takes.
+    article rewrites one small file, not the record of every article. A file holds, on its first line,
+    what every build reads of each article (path, stat key, URL, time, heat, provider, topics, revision)
+    as columns, and then a line per article of what only rendering reads, decoded when first needed.
     """
 
     def __init__(self, folder: Path, seeds: Path, max_bytes: int) -> None:
         self.folder = folder / f"articles-{hashlib.sha256(str(seeds.resolve()).encode()).hexdigest()[:16]}"
         self._header = {"format": FORMAT, "code": code_digest(), "seeds": str(seeds.resolve()), "max_bytes": max_bytes}
         self._shards = [self._read(shard) for shard in range(SHARDS)]
-        self._old: dict[str, list[Any]] = {}
-        for files in self._shards:
-            self._old.update(files)
+        self._places: dict[str, tuple[_Shard, int]] | None = None  # each entry's shard and place, made on first use
         self._kept: set[str] = set()  # entries found current this build
-        self._put: dict[str, list[Any]] = {}  # entries made this build
-        self._providers: dict[tuple[str, str | None, str | None], Provider] = {}  # one object per provider, not per article
+        self._dropped: set[str] | None = None  # or, after `take`, the entries not kept
+        self._put: dict[str, tuple[StatKey, Article | None, list[Problem]]] = {}  # entries made this build
+        # One object per provider and per topic list, not per article.
+        self._providers: dict[tuple[str, str | None, str | None], Provider] = {}
+        self._topic_lists: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.hits = 0
 
     def get(self, label: str, key: StatKey) -> tuple[Article | None, list[Problem]] | None:
-        entry = self._old.get(label)
-        if entry is None or len(entry) != 6 or (entry[0], entry[1], entry[2], entry[3]) != key:
+        found = self._where.get(label)
+        if found is None:
+            return None
+        shard, at = found
+        if tuple(shard.keys[4 * at : 4 * at + 4]) != key:
             return None
         try:
-            article = self._article(entry[4], label) if entry[4] is not None else None
-            problems = [Problem(label, message, level, line) for message, level, line in entry[5]]
+            eager = shard.eager[at]
+            article = self._article(shard, at, eager, label) if eager is not None else None
+            problems = [Problem(label, message, level, line) for message, level, line in shard.problems.get(at, ())]
         except (TypeError, ValueError, KeyError, IndexError):
             return None  # a damaged entry: parse the file again
         self._kept.add(label)
@@ -57,83 +143,184 @@ class ArticleCache:
         return article, problems
 
     def put(self, label: str, key: StatKey, article: Article | None, problems: list[Problem]) -> None:
-        self._put[label] = [
-            *key,
-            _fields(article) if article is not None else None,
-            [[p.message, p.level, p.line] for p in problems],
-        ]
+        self._put[label] = (key, article, problems)
 
     def save(self) -> None:
         """Write the shards that changed (files gone since are dropped); failures only cost the next build time."""
-        gone = self._old.keys() - self._kept - self._put.keys()
-        changed = {_shard(label) for label in gone} | {_shard(label) for label in self._put}
+        if self._dropped is not None:
+            gone = {label for label in self._dropped - self._put.keys() if self._holds(label)}
+        else:
+            gone = self._where.keys() - self._kept - self._put.keys()
+        put: dict[int, list[str]] = {}
+        for label in self._put:
+            put.setdefault(_shard(label), []).append(label)
+        changed = {_shard(label) for label in gone} | put.keys()
         if not changed:
             return  # every file came from the cache: it is current as it is
         try:
             for number in sorted(changed):
-                files = {label: entry for label, entry in self._shards[number].items() if label in self._kept}
-                files.update((label, entry) for label, entry in self._put.items() if _shard(label) == number)
-                # json.dumps (not json.dump to a stream) uses the C encoder: several times faster here.
-                body = json.dumps({**self._header, "files": files}, ensure_ascii=False, separators=(",", ":"))
-                replace_file(self._shard_path(number), body.encode("utf-8"), durable=False)
+                path = self._shard_path(number)
+                replace_file(path, self._encoded(number, put.get(number, [])), durable=False)
+                self._shards[number] = self._read(number)  # what the next build reads, for `layout`
         except OSError as error:
             log.warning("could not save the article cache in %s (%s); the next build parses more files",
                         self.folder, error)
 
+    def _encoded(self, number: int, put: list[str]) -> bytes:
+        """Shard ``number`` with this build's entries: those kept as they were (their record lines copied,
+        undecoded) and those made this build (``put``)."""
+        labels: list[str] = []
+        keys: list[int] = []
+        eager: list[list[Any] | None] = []
+        problems: list[list[Any]] = []
+        lines: list[bytes] = []
+        providers: dict[tuple[Any, ...], int] = {}
+        topic_lists: dict[tuple[str, ...], int] = {}
+        old = self._shards[number]
+        entries: list[tuple[str, StatKey, Article | None, list[Problem], bytes | None]] = []
+        if old is not None:
+            for at, label in enumerate(old.labels):
+                if label not in self._put and (label in self._kept if self._dropped is None else label not in self._dropped):
+                    shard_eager = old.eager[at]
+                    article = self._article(old, at, shard_eager, label) if shard_eager is not None else None
+                    found = [Problem(label, m, lv, ln) for m, lv, ln in old.problems.get(at, ())]
+                    entries.append((label, tuple(old.keys[4 * at : 4 * at + 4]), article, found, old.lines[at]))  # type: ignore[arg-type]
+        entries += [(label, *self._put[label], None) for label in put]  # type: ignore[misc]
+        for at, (label, key, article, found, line) in enumerate(entries):
+            labels.append(label)
+            keys.extend(key)
+            problems.extend([at, p.message, p.level, p.line] for p in found)
+            if article is None:
+                eager.append(None)
+                lines.append(b"null")
+                continue
+            provider = article.provider
+            provider_at = None
+            if provider is not None:
+                provider_at = providers.setdefault((provider.name, provider.domain, provider.image), len(providers))
+            eager.append([article.url, article.published_at.isoformat(), article.is_published, article.heat,
+                          provider_at, topic_lists.setdefault(article.topics, len(topic_lists)), article.revision])
+            lines.append(line if line is not None else _record(article))
+        header = {**self._header, "labels": labels, "keys": keys, "eager": eager, "problems": problems,
+                  "providers": [list(p) for p in providers], "topic_lists": [list(t) for t in topic_lists]}
+        # json.dumps (not json.dump to a stream) uses the C encoder: several times faster here.
+        first = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return b"\n".join([first, *lines]) + b"\n"
+
+    @property
+    def _where(self) -> dict[str, tuple[_Shard, int]]:
+        if self._places is None:
+            self._places = {}
+            for shard in self._shards:
+                if shard is not None:
+                    self._places.update(zip(shard.labels, zip(repeat(shard), count())))
+        return self._places
+
+    def _holds(self, label: str) -> bool:
+        shard = self._shards[_shard(label)]
+        return shard is not None and label in shard.labels
+
     def _shard_path(self, number: int) -> Path:
         return self.folder / f"{number:02d}.json"
 
-    def _read(self, number: int) -> dict[str, list[Any]]:
+    def _read(self, number: int) -> _Shard | None:
         path = self._shard_path(number)
         try:
             with path.open("rb") as stream:
-                document = json.load(stream)
+                key = stat_key(os.fstat(stream.fileno()))  # of what is read, even if the file is replaced meanwhile
+                data = stream.read()
         except FileNotFoundError:
-            return {}
-        except (OSError, ValueError) as error:
+            return None
+        except OSError as error:
             log.info("ignoring the unreadable article cache file %s (%s); rebuilding it", path, error)
-            return {}
-        if not isinstance(document, dict) or any(document.get(k) != v for k, v in self._header.items()):
-            log.info("ignoring the article cache file %s: it was written for other settings or by other code", path)
-            return {}
-        files = document.get("files")
-        return files if isinstance(files, dict) else {}
+            return None
+        try:
+            first, _, rest = data.partition(b"\n")
+            header = json.loads(first)
+            if not isinstance(header, dict) or any(header.get(k) != v for k, v in self._header.items()):
+                log.info("ignoring the article cache file %s: it was written for other settings or by other code", path)
+                return None
+            lines = rest.split(b"\n")
+            if lines[-1] != b"":
+                raise ValueError("it is cut short")
+            return _Shard(header, lines[:-1], key)
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            log.info("ignoring the damaged article cache file %s (%s); rebuilding it", path, error)
+            return None
 
-    def _article(self, fields: list[Any], source: str) -> Article:
-        (id_, title, url, published, updated, excerpt, is_published, heat, quality, type_,
-         provider_name, domain, provider_image, topics, images, revision) = fields
-        published_at = datetime.fromisoformat(published)
+    # What a build that starts from the last one's state (see `feedpub.snapshot`) asks of the cache.
+
+    @property
+    def layout(self) -> list[tuple[StatKey | None, list[str]]]:
+        """Each file's stat key and the paths it holds, in order: the same layout means the same entries."""
+        return [(shard.key, shard.labels) if shard is not None else (None, []) for shard in self._shards]
+
+    def entries(self) -> Iterator[tuple[str, StatKey, Article | None, list[Problem]]]:
+        """Every entry, in the order of `layout`, its article's text left undecoded."""
+        for shard in self._shards:
+            if shard is None:
+                continue
+            keys = shard.keys
+            for at, label in enumerate(shard.labels):
+                eager = shard.eager[at]
+                article = self._article(shard, at, eager, label) if eager is not None else None
+                problems = shard.problems.get(at)
+                yield (label, (keys[4 * at], keys[4 * at + 1], keys[4 * at + 2], keys[4 * at + 3]), article,
+                       [Problem(label, message, level, line) for message, level, line in problems] if problems else [])
+
+    def take(self, changed: Iterable[str], by_file: Mapping[str, tuple[StatKey | None, Article | None, tuple[Problem, ...]]]) -> None:
+        """Record that the files are now ``by_file``, which differs from what the cache holds in the files
+        ``changed`` at most: those are put (or dropped, when gone), every other entry is kept."""
+        self._dropped = changed = set(changed)
+        for label in changed:
+            entry = by_file.get(label)
+            if entry is not None and entry[0] is not None:
+                self.put(label, entry[0], entry[1], list(entry[2]))
+
+    def _article(self, shard: _Shard, at: int, eager: list[Any], source: str) -> Article:
+        url, published, is_published, heat, provider_at, topics_at, revision = eager
         provider = None
-        if provider_name is not None:
-            key = (provider_name, domain, provider_image)
-            provider = self._providers.get(key)
+        if provider_at is not None:
+            key = tuple(shard.providers[provider_at])
+            provider = self._providers.get(key)  # type: ignore[arg-type]
             if provider is None:
-                provider = self._providers[key] = Provider(*key)
-        return Article(
-            id_ or url, title, url, published_at,
-            datetime.fromisoformat(updated) if updated else published_at,
-            source, excerpt, is_published, heat, quality, type_, provider, tuple(topics),
-            tuple(Image(*images[at : at + 3]) for at in range(0, len(images), 3)) if images else (),
-            revision,
-        )
+                provider = self._providers[key] = Provider(*key)  # type: ignore[arg-type,index]
+        names = tuple(shard.topic_lists[topics_at])
+        article = _new(CachedArticle)
+        _set_url(article, url)
+        _set_published_at(article, _timestamp(published))
+        _set_source(article, source)
+        _set_is_published(article, is_published)
+        _set_heat(article, heat)
+        _set_provider(article, provider)
+        _set_topics(article, self._topic_lists.setdefault(names, names))
+        _set_revision(article, revision)
+        _set_record(article, shard.lines[at])
+        return article
+
+
+# Setting a frozen article's slots one by one, as the cache makes 100,000 of them: the slots' own setters are
+# the quickest way there is.
+_new = object.__new__
+(_set_url, _set_published_at, _set_source, _set_is_published, _set_heat, _set_provider, _set_topics, _set_revision) = (
+    Article.__dict__[name].__set__
+    for name in ("url", "published_at", "source", "is_published", "heat", "provider", "topics", "revision")
+)
+_set_record = CachedArticle.__dict__["_record"].__set__
+_timestamp = datetime.fromisoformat
 
 
 def _shard(label: str) -> int:
     return zlib.crc32(label.encode("utf-8", "surrogateescape")) % SHARDS
 
 
-def _fields(article: Article) -> list[Any]:
-    """The article as a flat list; the id and update time are left out (None) when they repeat the URL and
-    the publication time, as they nearly always do."""
-    provider = article.provider
-    return [
+def _record(article: Article) -> bytes:
+    """What only rendering reads of ``article``, as one line; the id and update time are left out (None)
+    when they repeat the URL and the publication time, as they nearly always do."""
+    return json.dumps([
         None if article.id == article.url else article.id,
-        article.title, article.url, article.published_at.isoformat(),
+        article.title,
         None if article.updated_at == article.published_at else article.updated_at.isoformat(),
-        article.excerpt, article.is_published, article.heat, article.quality, article.type,
-        provider.name if provider else None, provider.domain if provider else None,
-        provider.image if provider else None,
-        list(article.topics),
+        article.excerpt, article.quality, article.type,
         [value for image in article.images for value in (image.url, image.width, image.height)],
-        article.revision,
-    ]
+    ], ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -109,7 +109,7 @@ def _write_site(
                     # Only ever our own ``.name.*.tmp`` pattern: left behind by a killed build.
                     with suppress(FileNotFoundError):
                         os.unlink(f"{root}/{temporary}")
-                feed_files, previous = found.feed_files, _read_manifest(out)
+                feed_files, previous = found.feed_files, read_manifest(out)
             manifest = {}
             keys = list(site.documents())
             wanted = {key.path for key in keys}
@@ -147,7 +147,8 @@ def _write_site(
             progress(len(keys), len(keys))
         _write_manifest(out, manifest)
         emptied: set[str] = set()
-        for stale in [path for path in feed_files if path not in wanted]:
+        # Only ever paths of the URL layout: the list may come from a record of the last build (see `Written`).
+        for stale in [path for path in feed_files if path not in wanted and parse_path(path) is not None]:
             with suppress(FileNotFoundError):
                 os.unlink(f"{root}/{stale}")
             manifest.pop(stale, None)
@@ -200,7 +201,7 @@ def _still_current(target: str, recorded: list[Any] | None, fingerprint: str) ->
     return [stat.st_size, stat.st_mtime_ns] == recorded[1:]
 
 
-def _read_manifest(out: Path) -> dict[str, list[Any]]:
+def read_manifest(out: Path) -> dict[str, list[Any]]:
     """What the last build wrote: fingerprints, sizes and times by path; anything unreadable counts as none."""
     return read_table(out / MANIFEST, MANIFEST_FORMAT, "documents")
 

@@ -1,0 +1,174 @@
+"""What one build leaves for the next: its catalog, its documents' fingerprints and what it wrote, so that a
+fresh ``feedpub build`` after an edit works as a watch's round does, in time proportional to the change.
+
+Without it, every build rebuilds the catalog and digests every document of every feed again, which at
+100,000 articles is most of a rebuild. The snapshot names articles by their place in the article cache
+(`feedpub.ingest.cache`), whose text it does not repeat, and is used only when everything it was made
+from is as it was left: the same code, settings, article cache files, manifest and output files (each
+recorded file's size and time). Any doubt means a full build. Like the cache it is plain JSON, never pickle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..atomic import replace_file
+from ..changes import code_digest, file_key
+from ..config import Settings
+from ..feeds.catalog import Catalog
+from ..feeds.keys import FeedKey, parse_path
+from ..feeds.ledger import LEDGER, read_ledger
+from ..ingest.cache import ArticleCache
+from ..ingest.loader import LoadResult
+from ..model import Article
+from ..site import Site
+from .writer import MANIFEST, Written, read_manifest
+
+log = logging.getLogger(__name__)
+FORMAT = 1
+
+
+@dataclass
+class Resumed:
+    """The last build's site, as `feedpub.site.load_site` takes a ``previous`` one, and what it wrote."""
+
+    site: Site
+    written: Written
+
+
+def snapshot_path(settings: Settings) -> Path:
+    """One snapshot per seeds folder and output folder, beside the article cache."""
+    where = f"{settings.seeds.resolve()}\0{settings.out.resolve()}".encode()
+    return settings.cache_dir / f"site-{hashlib.sha256(where).hexdigest()[:16]}.json"
+
+
+def resume(settings: Settings, cache: ArticleCache) -> Resumed | None:
+    """The state the last build left, or None when it cannot be trusted to be current (see the module)."""
+    path = snapshot_path(settings)
+    try:
+        document = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        log.info("ignoring the build snapshot %s (%s)", path, error)
+        return None
+    try:
+        return _resumed(document, settings, cache)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as error:
+        log.info("ignoring the damaged build snapshot %s (%s)", path, error)
+        return None
+
+
+def _settings_digest(settings: Settings) -> str:
+    return hashlib.blake2b(f"{code_digest()}\0{settings!r}".encode(), digest_size=16).hexdigest()
+
+
+def _layout_keys(cache: ArticleCache) -> list[Any]:
+    return [list(key) if key is not None else None for key, _ in cache.layout]
+
+
+def _resumed(document: dict[str, Any], settings: Settings, cache: ArticleCache) -> Resumed | None:
+    if (document.get("format") != FORMAT or document.get("settings") != _settings_digest(settings)
+            or document.get("cache") != _layout_keys(cache)):
+        return None
+    out = settings.out
+    manifest_key = file_key(str(out / MANIFEST))
+    if manifest_key is None or list(manifest_key) != document["manifest"]:
+        return None
+    manifest = read_manifest(out)
+    root = str(out)
+    for name, record in manifest.items():
+        # A file changed or removed by hand is put right by a full build (as one without a snapshot does).
+        try:
+            status = os.stat(f"{root}/{name}")
+        except OSError:
+            return None
+        if len(record) != 3 or record[1] != status.st_size or record[2] != status.st_mtime_ns:
+            return None
+    # The files of each feed (the writer removes only paths of the URL layout among them).
+    feed_files = {_feed_key(path): set(names) for path, names in document["files"].items()}
+
+    by_file: dict[str, Any] = {}
+    everything: list[Article | None] = []
+    for label, key, article, problems in cache.entries():
+        by_file[label] = (key, article, tuple(problems))
+        everything.append(article)
+    ordered = tuple(map(everything.__getitem__, document["order"]))
+    if None in ordered:
+        return None
+    catalog = Catalog.from_state(ordered, document["catalog"])  # type: ignore[arg-type]
+    loaded = LoadResult.of(by_file)
+    ledger_path = os.path.join(settings.seeds, LEDGER)
+    ledger_key = file_key(ledger_path)  # before it is read: a change meanwhile shows as one
+    ledger, ledger_problems = read_ledger(settings.seeds, settings.archive_size)
+    problems = tuple(sorted(loaded.problems + catalog.problems + ledger_problems,
+                            key=lambda p: (p.path, p.line or 0, p.message)))
+    site = Site(catalog, settings, ledger, problems, loaded.files)
+    site.loaded, site.ledger_key, site.ledger_problems = loaded, ledger_key, ledger_problems
+    site.restore_fingerprints(
+        bytes.fromhex(document["shared"]),
+        {_feed_key(path): bytes.fromhex(digest) if digest else None for path, digest in document["digests"].items()},
+        {_feed_key(path): tuple(range(start, stop) for start, stop in pages) for path, pages in document["pages"].items()},
+    )
+    return Resumed(site, Written(manifest, feed_files))
+
+
+def _feed_key(path: str) -> FeedKey:
+    key = parse_path(f"{path}.atom")
+    if key is None or key.feed is None or key.feed.path != path:
+        raise ValueError(f"{path!r} is not a feed")
+    return key.feed
+
+
+def save(settings: Settings, site: Site, cache: ArticleCache, written: Written) -> None:
+    """Leave the state of the build that made ``site`` (its article cache saved, its files ``written``) for
+    the next; when some of it cannot be told (an article the cache does not hold), leave none."""
+    path = snapshot_path(settings)
+    document = _document(settings, site, cache)
+    if document is not None and written.feed_files is not None:
+        document["files"] = {feed.path: sorted(names) for feed, names in written.feed_files.items()}
+    manifest_key = file_key(str(settings.out / MANIFEST))
+    try:
+        if document is None or manifest_key is None or written.feed_files is None:
+            path.unlink(missing_ok=True)
+            return
+        document["manifest"] = list(manifest_key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        replace_file(path, json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), durable=False)
+    except OSError as error:
+        # The article cache beside it has said so: it cannot be saved either, and a snapshot needs it.
+        log.info("could not save the build snapshot %s (%s); the next build takes longer", path, error)
+
+
+def _document(settings: Settings, site: Site, cache: ArticleCache) -> dict[str, Any] | None:
+    fingerprints = site.saved_fingerprints()
+    if fingerprints is None:
+        return None
+    shared, digests, pages = fingerprints
+    place: dict[str, int] = {}
+    for _, labels in cache.layout:
+        place.update(zip(labels, range(len(place), len(place) + len(labels))))
+    catalog = site.catalog
+    try:
+        order = [place[article.source] for article in catalog.articles]
+    except KeyError:
+        return None  # an article the cache does not hold (its file could not be looked at)
+    state = catalog.state()
+    if len(place) != len(site.loaded.by_file) or state is None:
+        return None
+    return {
+        "format": FORMAT,
+        "settings": _settings_digest(settings),
+        "cache": _layout_keys(cache),
+        "order": order,
+        "catalog": state,
+        "shared": shared.hex(),
+        "digests": {feed.path: digest.hex() if digest else None for feed, digest in digests.items()},
+        "pages": {feed.path: [[page.start, page.stop] for page in cut] for feed, cut in pages.items()},
+    }

@@ -1,0 +1,119 @@
+"""A build leaves its state for the next (`feedpub.static.snapshot`): a fresh build after a change then
+reads only what changed, and gives exactly what a cold build gives; any doubt about that state means a
+full build."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from feedpub.cli import main
+from feedpub.static import snapshot
+
+from ..conftest import article, files_under, write_article
+
+
+def _build(seeds: Path, out: Path, cache: Path, *flags: str) -> None:
+    assert main(["build", "--seeds", str(seeds), "--out", str(out), "--cache-dir", str(cache), "--quiet", *flags]) == 0
+
+
+def _cold(seeds: Path, tmp_path: Path) -> dict[str, bytes]:
+    out = tmp_path / "cold"
+    _build(seeds, out, tmp_path / "cold-cache", "--no-cache")
+    return files_under(out)
+
+
+@pytest.fixture
+def folder(seeds: Path) -> Path:
+    for number in range(30):
+        write_article(seeds, f"{number:02d}.md", **article(
+            f"a{number}", topics=[["AI"], ["AI", "Robots"], ["Space"]][number % 3], heat=number % 7,
+            provider={"name": f"Wire {number % 4}", "domain": f"wire{number % 4}.example"},
+            publishedDateTime=f"2024-05-{number % 28 + 1:02d}T{number % 24:02d}:00:00Z",
+        ))
+    return seeds
+
+
+@pytest.fixture
+def resumed(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each build started from the last one's state."""
+    seen: list[bool] = []
+    original = snapshot.resume
+
+    def resume(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found = original(*args, **kwargs)
+        seen.append(found is not None)
+        return found
+
+    monkeypatch.setattr(snapshot, "resume", resume)
+    return seen
+
+
+STEPS = [
+    ("an edit", lambda s: write_article(s, "05.md", **article("a5", title="Edited", topics=["AI"], publishedDateTime="2024-05-06T05:00:00Z"))),
+    ("an edit that moves it", lambda s: write_article(s, "06.md", **article("a6", title="Moved", topics=["AI"], publishedDateTime="2024-06-30T00:00:00Z"))),
+    ("a new article", lambda s: write_article(s, "new.md", **article("new", topics=["Space", "Robots"], provider={"name": "New", "domain": "new.example"}))),
+    ("a removal", lambda s: (s / "07.md").unlink()),
+    ("a new topic", lambda s: write_article(s, "08.md", **article("a8", topics=["Quantum"], publishedDateTime="2024-05-09T08:00:00Z"))),
+    ("a topic emptied", lambda s: write_article(s, "08.md", **article("a8", topics=["AI"], publishedDateTime="2024-05-09T08:00:00Z"))),
+    ("a broken file", lambda s: (s / "09.md").write_text("---\ntitle: [unclosed\n---\n")),
+    ("the broken file mended", lambda s: write_article(s, "09.md", **article("a9", topics=["Robots"]))),
+    ("an unpublished article", lambda s: write_article(s, "10.md", **article("a10", published=False))),
+    ("a rename", lambda s: (s / "11.md").rename(s / "renamed.md")),
+    ("nothing", lambda s: None),
+]
+
+
+def test_a_series_of_changes_each_built_from_the_last_state_equals_cold_builds(
+    folder: Path, tmp_path: Path, resumed: list[bool]
+) -> None:
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    _build(folder, out, cache, "--archive-size", "4")
+    for name, change in STEPS:
+        change(folder)
+        _build(folder, out, cache, "--archive-size", "4")
+        cold = tmp_path / "cold"
+        _build(folder, cold, tmp_path / "cold-cache", "--no-cache", "--archive-size", "4")
+        assert files_under(out) == files_under(cold), f"after {name}"
+    assert resumed == [False] + [True] * len(STEPS)
+
+
+def test_a_file_changed_in_the_output_folder_means_a_full_build(folder: Path, tmp_path: Path, resumed: list[bool]) -> None:
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    _build(folder, out, cache)
+    (out / "topics" / "space.rss").write_bytes(b"<rss>vandalised</rss>")
+    STEPS[0][1](folder)
+    _build(folder, out, cache)
+    assert files_under(out) == _cold(folder, tmp_path)
+    assert resumed == [False, False]
+
+
+@pytest.mark.parametrize("damage", [
+    lambda text: "{broken",
+    lambda text: json.dumps({**json.loads(text), "order": [10**9]}),
+    lambda text: json.dumps({**json.loads(text), "digests": {"../../etc": "00"}}),
+    lambda text: json.dumps({**json.loads(text), "files": {"all": ["../outside.atom"]}}),
+    lambda text: json.dumps({**json.loads(text), "catalog": {}}),
+])
+def test_a_damaged_snapshot_is_ignored(folder: Path, tmp_path: Path, damage, resumed: list[bool]) -> None:  # type: ignore[no-untyped-def]
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    (tmp_path / "outside.atom").write_text("not ours")
+    _build(folder, out, cache)
+    (saved,) = cache.glob("site-*.json")
+    saved.write_text(damage(saved.read_text()))
+    STEPS[2][1](folder)
+    _build(folder, out, cache)
+    assert files_under(out) == _cold(folder, tmp_path)
+    assert (tmp_path / "outside.atom").read_text() == "not ours"
+
+
+def test_other_settings_or_another_output_folder_do_not_resume(folder: Path, tmp_path: Path, resumed: list[bool]) -> None:
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    _build(folder, out, cache)
+    _build(folder, out, cache, "--title", "Other News")
+    _build(folder, tmp_path / "elsewhere", cache, "--title", "Other News")
+    assert resumed == [False, False, False]
+    _build(folder, out, cache, "--title", "Other News")
+    assert resumed[-1] is True
