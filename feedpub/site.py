@@ -11,7 +11,7 @@ import dataclasses
 import hashlib
 import heapq
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import compress, count, islice
@@ -147,11 +147,12 @@ def _article_of(entry: FileEntry | None) -> Article | None:
     return entry[1] if entry is not None else None
 
 
-def changes(site: Site) -> list[str]:
+def changes(site: Site, scanned: Mapping[str, StatKey | None] | None = None) -> list[str]:
     """The files under the site's seeds folder that changed since ``site`` was loaded (the archive ledger
-    too): every file's `feedpub.changes.StatKey` compared, the one notion of "changed"."""
+    too), or since they were ``scanned`` (`feedpub.ingest.loader.scan`): every file's
+    `feedpub.changes.StatKey` compared, the one notion of "changed"."""
     seeds = site.settings.seeds
-    found = changed_files(site.loaded, seeds)  # a folder gone has lost every file (and `load_site` refuses it)
+    found = changed_files(site.loaded, seeds, found=scanned)  # a folder gone has lost every file (and `load_site` refuses it)
     ledger_path = os.path.join(seeds, LEDGER)
     if file_key(ledger_path) != site.ledger_key:
         found.append(ledger_path)

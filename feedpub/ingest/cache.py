@@ -255,18 +255,52 @@ class ArticleCache:
         """Each file's stat key and the paths it holds, in order: the same layout means the same entries."""
         return [(shard.key, shard.labels) if shard is not None else (None, []) for shard in self._shards]
 
-    def entries(self) -> Iterator[tuple[str, StatKey, Article | None, list[Problem]]]:
-        """Every entry, in the order of `layout`, its article's text left undecoded."""
+    def files(self) -> dict[str, tuple[StatKey, Article | None, tuple[Problem, ...]]]:
+        """Every entry by path, in the order of `layout`, as `feedpub.ingest.loader.LoadResult` keeps them,
+        its article's text left undecoded."""
+        files: dict[str, tuple[StatKey, Article | None, tuple[Problem, ...]]] = {}
         for shard in self._shards:
             if shard is None:
                 continue
-            keys = shard.keys
-            for at, label in enumerate(shard.labels):
-                eager = shard.eager[at]
-                article = self._article(shard, at, eager, label) if eager is not None else None
-                problems = shard.problems.get(at)
-                yield (label, (keys[4 * at], keys[4 * at + 1], keys[4 * at + 2], keys[4 * at + 3]), article,
-                       [Problem(label, message, level, line) for message, level, line in problems] if problems else [])
+            labels = shard.labels
+            articles = self._articles(shard)
+            problems: list[tuple[Problem, ...]] = [()] * len(labels)
+            for at, found in shard.problems.items():
+                problems[at] = tuple(Problem(labels[at], message, level, line) for message, level, line in found)
+            keys = iter(shard.keys)
+            files.update(zip(labels, zip(zip(keys, keys, keys, keys), articles, problems)))
+        return files
+
+    def _articles(self, shard: _Shard) -> list[Article | None]:
+        """The articles of every entry of ``shard`` (None for files that gave none), made as quickly as
+        Python allows: a rebuild that starts from the last build's state makes all of them."""
+        providers = [self._provider(tuple(fields)) for fields in shard.providers]
+        topic_lists = [self._topic_lists.setdefault(names, names) for names in map(tuple, shard.topic_lists)]
+        articles: list[Article | None] = []
+        append = articles.append
+        for eager, label, line in zip(shard.eager, shard.labels, shard.lines):
+            if eager is None:
+                append(None)
+                continue
+            url, published, is_published, heat, provider_at, topics_at, revision = eager
+            article = _new(CachedArticle)
+            _set_url(article, url)
+            _set_published_at(article, _timestamp(published))
+            _set_source(article, label)
+            _set_is_published(article, is_published)
+            _set_heat(article, heat)
+            _set_provider(article, None if provider_at is None else providers[provider_at])
+            _set_topics(article, topic_lists[topics_at])
+            _set_revision(article, revision)
+            _set_record(article, line)
+            append(article)
+        return articles
+
+    def _provider(self, key: tuple[str, str | None, str | None]) -> Provider:
+        provider = self._providers.get(key)
+        if provider is None:
+            provider = self._providers[key] = Provider(*key)
+        return provider
 
     def take(self, changed: Iterable[str], by_file: Mapping[str, tuple[StatKey | None, Article | None, tuple[Problem, ...]]]) -> None:
         """Record that the files are now ``by_file``, which differs from what the cache holds in the files
@@ -279,12 +313,6 @@ class ArticleCache:
 
     def _article(self, shard: _Shard, at: int, eager: list[Any], source: str) -> Article:
         url, published, is_published, heat, provider_at, topics_at, revision = eager
-        provider = None
-        if provider_at is not None:
-            key = tuple(shard.providers[provider_at])
-            provider = self._providers.get(key)  # type: ignore[arg-type]
-            if provider is None:
-                provider = self._providers[key] = Provider(*key)  # type: ignore[arg-type,index]
         names = tuple(shard.topic_lists[topics_at])
         article = _new(CachedArticle)
         _set_url(article, url)
@@ -292,7 +320,7 @@ class ArticleCache:
         _set_source(article, source)
         _set_is_published(article, is_published)
         _set_heat(article, heat)
-        _set_provider(article, provider)
+        _set_provider(article, None if provider_at is None else self._provider(tuple(shard.providers[provider_at])))  # type: ignore[arg-type]
         _set_topics(article, self._topic_lists.setdefault(names, names))
         _set_revision(article, revision)
         _set_record(article, shard.lines[at])

@@ -177,14 +177,24 @@ def _counted(
     return gathered
 
 
-def changed_files(loaded: LoadResult, seeds: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS) -> list[str]:
+def scan(seeds: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS) -> dict[str, StatKey | None]:
+    """Every article file under ``seeds`` (but names that are not UTF-8) with its `StatKey`: what
+    `changed_files` compares, taken apart from it so that a build can take it in another process."""
+    return {label: file_key(label) for label in _readable_names(discover(seeds, extensions))[0]}
+
+
+def changed_files(
+    loaded: LoadResult, seeds: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS,
+    found: Mapping[str, StatKey | None] | None = None,
+) -> list[str]:
     """The article files under ``seeds`` that were added, changed or removed since ``loaded`` (loaded with
-    ``keep_files``) read them: every file's `StatKey` compared, the one notion of "changed"."""
+    ``keep_files``) read them, or since ``found`` was taken (by `scan`): every file's `StatKey` compared,
+    the one notion of "changed". Names not UTF-8 keep the error a full load gave."""
     known = loaded.by_file
-    found, _ = _readable_names(discover(seeds, extensions))  # names not UTF-8 keep the error a full load gave
-    changed = [label for label in found if (entry := known.get(label)) is None or entry[0] != file_key(label)]
-    present = set(found)
-    return changed + [label for label in known if label not in present]
+    if found is None:
+        found = scan(seeds, extensions)
+    changed = [label for label, key in found.items() if (entry := known.get(label)) is None or entry[0] != key]
+    return changed + [label for label in known if label not in found]
 
 
 def reload_files(

@@ -15,6 +15,8 @@ import json
 import logging
 import os
 from dataclasses import dataclass
+from itertools import chain, count
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +28,12 @@ from ..feeds.keys import FeedKey, parse_path
 from ..feeds.ledger import LEDGER, read_ledger
 from ..ingest.cache import ArticleCache
 from ..ingest.loader import LoadResult
-from ..model import Article
 from ..site import Site
 from .writer import MANIFEST, Written, read_manifest
 
 log = logging.getLogger(__name__)
 FORMAT = 1
+_source = attrgetter("source")
 
 
 @dataclass
@@ -94,11 +96,8 @@ def _resumed(document: dict[str, Any], settings: Settings, cache: ArticleCache) 
     # The files of each feed (the writer removes only paths of the URL layout among them).
     feed_files = {_feed_key(path): set(names) for path, names in document["files"].items()}
 
-    by_file: dict[str, Any] = {}
-    everything: list[Article | None] = []
-    for label, key, article, problems in cache.entries():
-        by_file[label] = (key, article, tuple(problems))
-        everything.append(article)
+    by_file = cache.files()
+    everything = [article for _, article, _ in by_file.values()]
     ordered = tuple(map(everything.__getitem__, document["order"]))
     if None in ordered:
         return None
@@ -151,12 +150,10 @@ def _document(settings: Settings, site: Site, cache: ArticleCache) -> dict[str, 
     if fingerprints is None:
         return None
     shared, digests, pages = fingerprints
-    place: dict[str, int] = {}
-    for _, labels in cache.layout:
-        place.update(zip(labels, range(len(place), len(place) + len(labels))))
+    place = dict(zip(chain.from_iterable(labels for _, labels in cache.layout), count()))
     catalog = site.catalog
     try:
-        order = [place[article.source] for article in catalog.articles]
+        order = list(map(place.__getitem__, map(_source, catalog.articles)))
     except KeyError:
         return None  # an article the cache does not hold (its file could not be looked at)
     state = catalog.state()

@@ -117,3 +117,24 @@ def test_other_settings_or_another_output_folder_do_not_resume(folder: Path, tmp
     assert resumed == [False, False, False]
     _build(folder, out, cache, "--title", "Other News")
     assert resumed[-1] is True
+
+
+def test_files_looked_at_in_another_process_give_the_same_build(
+    folder: Path, tmp_path: Path, resumed: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large site's files are looked at in a worker process while the build reads its last state."""
+    from feedpub import cli
+
+    monkeypatch.setattr(cli, "PARALLEL_SCAN_FROM", 0)
+    monkeypatch.setattr(cli.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    scanned: list[object] = []
+    original = cli.changes
+    monkeypatch.setattr(cli, "changes", lambda site, found=None: scanned.append(found) or original(site, found))
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    _build(folder, out, cache)
+    for _, change in STEPS[:4]:
+        change(folder)
+        _build(folder, out, cache)
+        assert files_under(out) == _cold(folder, tmp_path)
+    assert resumed == [False, True, True, True, True]
+    assert all(isinstance(found, dict) and len(found) >= 30 for found in scanned)
