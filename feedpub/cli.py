@@ -192,9 +192,10 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     on_terminal = not args.quiet and sys.stderr.isatty()
     reading = _ProgressBar(started, "Reading files") if on_terminal else None
-    with _long_lived_objects(), _scanning(settings, workers > 1 and not args.no_cache) as scanned:
+    with _long_lived_objects(), _scanning(settings, workers > 1 and not args.no_cache and not args.watch) as scanned:
         cache = None if args.no_cache else ArticleCache(settings.cache_dir, settings.seeds, settings.max_file_size)
-        resumed = snapshot.resume(settings, cache) if cache is not None else None
+        # A watch starts from a full load: it keeps that site in memory from then on.
+        resumed = snapshot.resume(settings, cache) if cache is not None and not args.watch else None
         if resumed is not None:
             # The last build's state is current: read only what changed since, as a watch's round does.
             changed = changes(resumed.site, scanned())
