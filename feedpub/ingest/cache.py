@@ -282,18 +282,8 @@ class ArticleCache:
             if eager is None:
                 append(None)
                 continue
-            url, published, is_published, heat, provider_at, topics_at, revision = eager
-            article = _new(CachedArticle)
-            _set_url(article, url)
-            _set_published_at(article, _timestamp(published))
-            _set_source(article, label)
-            _set_is_published(article, is_published)
-            _set_heat(article, heat)
-            _set_provider(article, None if provider_at is None else providers[provider_at])
-            _set_topics(article, topic_lists[topics_at])
-            _set_revision(article, revision)
-            _set_record(article, line)
-            append(article)
+            provider_at, topics_at = eager[4], eager[5]
+            append(_cached(eager, None if provider_at is None else providers[provider_at], topic_lists[topics_at], label, line))
         return articles
 
     def _provider(self, key: tuple[str, str | None, str | None]) -> Provider:
@@ -312,19 +302,10 @@ class ArticleCache:
                 self.put(label, entry[0], entry[1], list(entry[2]))
 
     def _article(self, shard: _Shard, at: int, eager: list[Any], source: str) -> Article:
-        url, published, is_published, heat, provider_at, topics_at, revision = eager
+        provider_at, topics_at = eager[4], eager[5]
         names = tuple(shard.topic_lists[topics_at])
-        article = _new(CachedArticle)
-        _set_url(article, url)
-        _set_published_at(article, _timestamp(published))
-        _set_source(article, source)
-        _set_is_published(article, is_published)
-        _set_heat(article, heat)
-        _set_provider(article, None if provider_at is None else self._provider(tuple(shard.providers[provider_at])))  # type: ignore[arg-type]
-        _set_topics(article, self._topic_lists.setdefault(names, names))
-        _set_revision(article, revision)
-        _set_record(article, shard.lines[at])
-        return article
+        provider = None if provider_at is None else self._provider(tuple(shard.providers[provider_at]))  # type: ignore[arg-type]
+        return _cached(eager, provider, self._topic_lists.setdefault(names, names), source, shard.lines[at])
 
 
 # Setting a frozen article's slots one by one, as the cache makes 100,000 of them: the slots' own setters are
@@ -336,6 +317,22 @@ _new = object.__new__
 )
 _set_record = CachedArticle.__dict__["_record"].__set__
 _timestamp = datetime.fromisoformat
+
+
+def _cached(eager: list[Any], provider: Provider | None, topics: tuple[str, ...], source: str, record: bytes) -> Article:
+    """A `CachedArticle` from its entry's eager columns, its record line undecoded."""
+    url, published, is_published, heat, _, _, revision = eager
+    article = _new(CachedArticle)
+    _set_url(article, url)
+    _set_published_at(article, _timestamp(published))
+    _set_source(article, source)
+    _set_is_published(article, is_published)
+    _set_heat(article, heat)
+    _set_provider(article, provider)
+    _set_topics(article, topics)
+    _set_revision(article, revision)
+    _set_record(article, record)
+    return article
 
 
 def _shard(label: str) -> int:
