@@ -29,7 +29,7 @@ from ..feeds.ledger import LEDGER, read_ledger
 from ..ingest.cache import ArticleCache
 from ..ingest.loader import LoadResult
 from ..site import Site
-from .writer import MANIFEST, Written, read_manifest
+from .writer import MANIFEST, Written, as_recorded, read_manifest
 
 log = logging.getLogger(__name__)
 FORMAT = 1
@@ -85,14 +85,9 @@ def _resumed(document: dict[str, Any], settings: Settings, cache: ArticleCache) 
         return None
     manifest = read_manifest(out)
     root = str(out)
-    for name, record in manifest.items():
-        # A file changed or removed by hand is put right by a full build (as one without a snapshot does).
-        try:
-            status = os.stat(f"{root}/{name}")
-        except OSError:
-            return None
-        if len(record) != 3 or record[1] != status.st_size or record[2] != status.st_mtime_ns:
-            return None
+    # A file changed or removed by hand is put right by a full build (as one without a snapshot does).
+    if not all(as_recorded(f"{root}/{name}", record) for name, record in manifest.items()):
+        return None
     # The files of each feed (the writer removes only paths of the URL layout among them).
     feed_files = {_feed_key(path): set(names) for path, names in document["files"].items()}
 

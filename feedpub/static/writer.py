@@ -192,7 +192,12 @@ def _touched(site: Site, feed_files: dict[FeedKey, set[str]]) -> tuple[list[DocK
 
 def _still_current(target: str, recorded: list[Any] | None, fingerprint: str) -> bool:
     """True when ``target`` was written from this fingerprint and has not been touched since."""
-    if not recorded or len(recorded) != 3 or recorded[0] != fingerprint:
+    return bool(recorded) and recorded[0] == fingerprint and as_recorded(target, recorded)  # type: ignore[index,arg-type]
+
+
+def as_recorded(target: str, recorded: list[Any]) -> bool:
+    """True when the file ``target`` has the size and modification time its manifest record gives."""
+    if len(recorded) != 3:
         return False
     try:
         stat = os.stat(target)
