@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 from .config import Settings, is_loopback, load_settings
@@ -28,6 +29,34 @@ from .site import Site, changes, load_site
 from .static import snapshot
 from .static.ledger import LedgerError, save_ledger
 from .static.writer import WriteReport, Written, write_site
+
+
+# Set by `run`: the objects a command leaves for the process's exit to drop, rather than free one by one.
+_left_for_exit: list[object] | None = None
+
+
+def run() -> NoReturn:
+    """The ``feedpub`` command: `main`, then an exit that leaves the build's objects to the operating system.
+
+    Freeing a site of 100,000 articles object by object takes a tenth of a second after the work is done and
+    said; the process owns nothing else that needs closing by then (its pools are shut down, its files
+    written and renamed), so it flushes its output and ends at once, as mypy's fast exit does.
+    """
+    global _left_for_exit
+    _left_for_exit = []
+    status = main()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away, or a stream closed: nothing left to tell it
+            pass
+    os._exit(status)
+
+
+def _leave_for_exit(*objects: object) -> None:
+    if _left_for_exit is not None:
+        _left_for_exit.extend(objects)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -236,6 +265,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Articles with errors were skipped; fix the files above and {again}.", file=sys.stderr)
     if args.watch:
         return _watch(build, settings, args.quiet, workers, written)
+    _leave_for_exit(build, resumed, cache, written)
     return 1 if args.strict and build.errors else 0
 
 

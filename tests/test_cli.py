@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import feedparser
@@ -124,6 +127,21 @@ def test_build_succeeds_despite_article_errors_but_not_with_strict(project, caps
 
     status, _, _ = run(capsys, "build", "--strict")
     assert status == 1
+
+
+def test_the_installed_command_says_everything_and_exits_with_its_status(project):
+    """`feedpub` ends its process without freeing the site object by object: what it printed into pipes
+    (block-buffered) still arrives, and its exit status is the build's."""
+    (project / "seeds" / "broken.md").write_text("no front matter\n", encoding="utf-8")
+    write_article(project / "seeds", "good.md", **article("good"))
+    command = [sys.executable, "-m", "feedpub", "build", "--strict", "--cache-dir", str(project / "cache")]
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    for attempt in ("cold", "from the last build's state"):
+        done = subprocess.run(command, cwd=project, env=buffered, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 1, attempt
+        assert done.stdout.startswith("Read 2 files from seeds: 1 article published"), attempt
+        assert "Wrote" in done.stdout.splitlines()[-1], attempt
+        assert "seeds/broken.md" in done.stderr and done.stderr.endswith("build again.\n"), attempt
 
 
 def test_strict_build_passes_when_there_are_only_warnings(project, capsys):

@@ -6,9 +6,12 @@ then hotter, then URL, then file name) so output never depends on the order file
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
+import sys
 import unicodedata
+from array import array
 from bisect import bisect_left, insort
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -97,8 +100,8 @@ class Catalog:
             return None
         rank = dict(zip(map(id, self.articles), count()))
 
-        def ranks(articles: tuple[Article, ...]) -> list[int]:
-            return list(map(rank.__getitem__, map(id, articles)))
+        def ranks(articles: tuple[Article, ...]) -> str:
+            return pack_places(map(rank.__getitem__, map(id, articles)))
 
         return {
             "topics": [[slug, topic.name, ranks(topic.articles)] for slug, topic in self.topics.items()],
@@ -113,8 +116,8 @@ class Catalog:
     @classmethod
     def from_state(cls, articles: tuple[Article, ...], state: dict[str, Any]) -> Catalog:
         """The catalog `state` described, of ``articles`` (in feed order, as they were)."""
-        def listed(ranks: list[int]) -> tuple[Article, ...]:
-            return tuple(map(articles.__getitem__, ranks))
+        def listed(ranks: str) -> tuple[Article, ...]:
+            return tuple(map(articles.__getitem__, unpack_places(ranks)))
 
         return cls(
             articles,
@@ -131,6 +134,24 @@ class Catalog:
                 bool(state["duplicates"]),
             ),
         )
+
+
+def pack_places(places: Iterable[int]) -> str:
+    """Places in a list (ranks, indices) as text for JSON: little-endian 32-bit numbers in base64, which
+    take a tenth of the time of a JSON list to write and to read (a state holds hundreds of thousands)."""
+    packed = array("I", places)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return base64.b64encode(packed).decode("ascii")
+
+
+def unpack_places(text: str) -> array[int]:
+    """What `pack_places` packed; ValueError for text it cannot have written."""
+    places = array("I")
+    places.frombytes(base64.b64decode(text, validate=True))
+    if sys.byteorder == "big":
+        places.byteswap()
+    return places
 
 
 def build_catalog(articles: Iterable[Article]) -> Catalog:

@@ -15,15 +15,15 @@ import json
 import logging
 import os
 from dataclasses import dataclass
-from itertools import chain, count
-from operator import attrgetter
+from itertools import chain, count, repeat
+from operator import attrgetter, is_
 from pathlib import Path
 from typing import Any
 
 from ..atomic import replace_file
 from ..changes import code_digest, file_key
 from ..config import Settings
-from ..feeds.catalog import Catalog
+from ..feeds.catalog import Catalog, pack_places, unpack_places
 from ..feeds.keys import FeedKey, parse_path
 from ..feeds.ledger import LEDGER, read_ledger
 from ..ingest.cache import ArticleCache
@@ -32,7 +32,7 @@ from ..site import Site
 from .writer import MANIFEST, Written, as_recorded, read_manifest
 
 log = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 2
 _source = attrgetter("source")
 
 
@@ -93,8 +93,8 @@ def _resumed(document: dict[str, Any], settings: Settings, cache: ArticleCache) 
 
     by_file = cache.files()
     everything = [article for _, article, _ in by_file.values()]
-    ordered = tuple(map(everything.__getitem__, document["order"]))
-    if None in ordered:
+    ordered = tuple(map(everything.__getitem__, unpack_places(document["order"])))
+    if any(map(is_, ordered, repeat(None))):  # (`None in ordered` would call every article's __eq__)
         return None
     catalog = Catalog.from_state(ordered, document["catalog"])  # type: ignore[arg-type]
     loaded = LoadResult.of(by_file)
@@ -148,7 +148,7 @@ def _document(settings: Settings, site: Site, cache: ArticleCache) -> dict[str, 
     place = dict(zip(chain.from_iterable(labels for _, labels in cache.layout), count()))
     catalog = site.catalog
     try:
-        order = list(map(place.__getitem__, map(_source, catalog.articles)))
+        order = pack_places(map(place.__getitem__, map(_source, catalog.articles)))
     except KeyError:
         return None  # an article the cache does not hold (its file could not be looked at)
     state = catalog.state()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
 from pathlib import Path
 
 import pytest
 
-from feedpub.feeds.catalog import build_catalog, feed_order, slugify
+from feedpub.feeds.catalog import build_catalog, feed_order, pack_places, slugify, unpack_places
 from feedpub.ingest.loader import load_folder
 
 from ..conftest import article, write_article
@@ -344,3 +345,16 @@ def test_an_edit_that_keeps_topics_and_provider_updates_the_catalog(seeds) -> No
     updated = update_catalog(catalog, [first], [edited])
     assert updated is not None and updated.articles == build_catalog([edited, *others]).articles
     assert updated.topics["ai"].articles[-1] is edited
+
+
+@given(st.lists(st.integers(min_value=0, max_value=2**32 - 1), max_size=200))
+def test_places_packed_as_text_unpack_to_the_same_numbers(places: list[int]) -> None:
+    text = pack_places(places)
+    assert text.isascii() and json.loads(json.dumps(text)) == text
+    assert list(unpack_places(text)) == places
+
+
+@pytest.mark.parametrize("text", ["not base64!", "AAA=", "AAAAAAA="])
+def test_text_pack_places_cannot_have_written_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        unpack_places(text)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from feedpub.cli import main
+from feedpub.feeds.catalog import pack_places
 from feedpub.static import snapshot
 
 from ..conftest import article, files_under, write_article
@@ -92,7 +93,9 @@ def test_a_file_changed_in_the_output_folder_means_a_full_build(folder: Path, tm
 
 @pytest.mark.parametrize("damage", [
     lambda text: "{broken",
-    lambda text: json.dumps({**json.loads(text), "order": [10**9]}),
+    lambda text: json.dumps({**json.loads(text), "order": pack_places([10**9])}),
+    lambda text: json.dumps({**json.loads(text), "order": "not base64!"}),
+    lambda text: json.dumps({**json.loads(text), "order": "AAA="}),  # two bytes: not a whole place
     lambda text: json.dumps({**json.loads(text), "digests": {"../../etc": "00"}}),
     lambda text: json.dumps({**json.loads(text), "files": {"all": ["../outside.atom"]}}),
     lambda text: json.dumps({**json.loads(text), "catalog": {}}),
