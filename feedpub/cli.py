@@ -16,11 +16,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from . import __version__
-from .config import Settings, is_loopback, load_settings
-from .deploy import DEFAULT_MAX_DELETES, DeployReport
+from .config import DEFAULT_MAX_DELETES, Settings, is_loopback, load_settings
 from .ingest.loader import DEFAULT_EXTENSIONS, scan
 from .changes import StatKey
 from .errors import FeedpubError
@@ -29,6 +28,9 @@ from .site import Site, changes, load_site
 from .static import snapshot
 from .static.ledger import LedgerError, save_ledger
 from .static.writer import WriteReport, Written, write_site
+
+if TYPE_CHECKING:
+    from .deploy import DeployReport
 
 
 # Set by `run`: the objects a command leaves for the process's exit to drop, rather than free one by one.

@@ -28,6 +28,8 @@ _SUBTAGS = (
 )
 _LANGUAGE_TAG = re.compile(rf"(?:{_SUBTAGS}(?:-x(?:-[a-z0-9]{{1,8}})+)?|x(?:-[a-z0-9]{{1,8}})+)", re.IGNORECASE)
 
+DEFAULT_MAX_DELETES = 256  # objects a deploy may delete before it refuses (`feedpub deploy --max-deletes`)
+
 
 @dataclass(frozen=True)
 class Settings:

@@ -35,7 +35,9 @@ from .ranking import Ranking
 from .recent import Recent
 from .render import FORMATS
 from .render.opml import render_opml
-from .render.pages import Activity, FeedRow, feed_stylesheet, index_rows, render_feed_page, render_index
+from .render.pages import (
+    Activity, FeedRow, feed_stylesheet, index_rows, render_feed_page, render_index, rows_charted,
+)
 
 # Written as it is by every format, and unlike anything a feed's own text holds.
 QUERY_PLACEHOLDER = "feedpub-query-7c1e94d2b8a3"
@@ -157,6 +159,18 @@ def changes(site: Site, scanned: Mapping[str, StatKey | None] | None = None) -> 
     if file_key(ledger_path) != site.ledger_key:
         found.append(ledger_path)
     return found
+
+
+@dataclass(frozen=True)
+class Fingerprints:
+    """What a site worked out about its documents, for the next build of the same site in another process:
+    what every feed shares, each feed's digest, each feed's archive pages as cut so far, and the weeks each
+    topic and provider row of the index charts (the slow part of a row)."""
+
+    shared: bytes
+    digests: dict[FeedKey, bytes | None]
+    pages: dict[FeedKey, tuple[range, ...]]
+    weeks: dict[FeedKey, tuple[int, ...]]
 
 
 class Site:
@@ -432,21 +446,21 @@ class Site:
             return None
         return hashlib.blake2b(feed_digest + key.path.encode(), digest_size=20).hexdigest()
 
-    def saved_fingerprints(self) -> tuple[bytes, dict[FeedKey, bytes | None], dict[FeedKey, tuple[range, ...]]] | None:
-        """What `restore_fingerprints` takes in another process: what every feed shares, each feed's digest and
-        its archive pages as cut so far; None when some articles have no revision (nothing to restore by)."""
+    def saved_fingerprints(self) -> Fingerprints | None:
+        """What `restore_fingerprints` takes in another process; None when some articles have no revision
+        (nothing to restore by)."""
         described = self._site_description
         if described is None or described[1]:
             return None
-        return described[0], dict(self._feed_digests), self.archives.cut()
+        weeks = {feed: row.weeks for feed, row in self._rows.items()}
+        return Fingerprints(described[0], dict(self._feed_digests), self.archives.cut(), weeks)
 
-    def restore_fingerprints(
-        self, shared: bytes, digests: dict[FeedKey, bytes | None], pages: dict[FeedKey, tuple[range, ...]]
-    ) -> None:
+    def restore_fingerprints(self, saved: Fingerprints) -> None:
         """Take what `saved_fingerprints` gave for a site of the same catalog, settings and ledger."""
-        self._site_description = (shared, {})
-        self._feed_digests = dict(digests)
-        self.archives.restore(pages)
+        self._site_description = (saved.shared, {})
+        self._feed_digests = dict(saved.digests)
+        self.archives.restore(saved.pages)
+        self._rows = rows_charted(self.catalog, saved.weeks)
 
     def inherit_fingerprints(self, previous: Site) -> None:
         """Take over what ``previous`` worked out for the feeds (and archive pages) that are the same in

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import Settings
+from ..config import DEFAULT_MAX_DELETES, Settings
 from .headers import object_headers
 from .local import read, scan, unchanging
 from .plan import DeployError, Plan, RemoteObject, Target, make_plan, needs_digest, parse_target
@@ -25,7 +25,6 @@ from .plan import DeployError, Plan, RemoteObject, Target, make_plan, needs_dige
 if TYPE_CHECKING:
     from .s3 import Store
 
-DEFAULT_MAX_DELETES = 256
 WORKERS = 16  # requests in flight: enough to hide round trips, few enough for any store's rate limits
 HASH_THREADS = 4  # slices of the output folder hashed side by side: more than most machines' cores
 

@@ -9,11 +9,11 @@ docs/browser-view.md). The pages carry no script and load nothing but the articl
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import Settings
@@ -98,6 +98,27 @@ def index_rows(
             _rows("provider", catalog.providers.values(), activity, known or {}))
 
 
+def rows_charted(catalog: Catalog, weeks: Mapping[FeedKey, Sequence[int]]) -> dict[FeedKey, FeedRow]:
+    """The index rows of the topic and provider feeds whose charts ``weeks`` gives (as `FeedRow.weeks` were
+    for this very catalog): the rest of a row is read off the catalog at once. ValueError for a chart that
+    is not `WEEKS` counts."""
+    rows = {}
+    for kind, groups in (("topic", catalog.topics), ("provider", catalog.providers)):
+        for group in groups.values():
+            key = FeedKey(kind, (group.slug,))  # type: ignore[arg-type]
+            chart = weeks.get(key)
+            if chart is not None:
+                rows[key] = _row(key, group, _chart(chart))
+    return rows
+
+
+def _chart(counts: Sequence[int]) -> tuple[int, ...]:
+    chart = tuple(counts)
+    if len(chart) != WEEKS or not all(type(number) is int and number >= 0 for number in chart):
+        raise ValueError(f"not a chart of {WEEKS} weeks: {chart!r}")
+    return chart
+
+
 def render_index(catalog: Catalog, settings: Settings) -> bytes:
     everything, topics, providers = index_rows(catalog)
     page = _templates().get_template("index.html").render(
@@ -133,10 +154,13 @@ def _rows(kind: FeedKind, groups: Iterable[Topic], activity: Activity, known: Ma
         key = FeedKey(kind, (group.slug,))
         row = known.get(key)
         if row is None:
-            row = FeedRow(key, group.name, len(group.articles), _newest(group.articles), activity.weeks(group.articles),
-                          group.image)
+            row = _row(key, group, activity.weeks(group.articles))
         rows.append(row)
     return rows
+
+
+def _row(key: FeedKey, group: Topic, weeks: tuple[int, ...]) -> FeedRow:
+    return FeedRow(key, group.name, len(group.articles), _newest(group.articles), weeks, group.image)
 
 
 def _age(article: Article) -> float:
@@ -150,4 +174,4 @@ def _newest(articles: tuple) -> datetime | None:
 
 def feed_stylesheet() -> bytes:
     """The XSLT that browsers which still apply it use to show RSS and Atom documents as a page."""
-    return (resources.files("feedpub.render") / "templates" / "feed.xsl").read_bytes()
+    return (Path(__file__).parent / "templates" / "feed.xsl").read_bytes()

@@ -9,7 +9,6 @@ commits every staged file at once, exactly as when it renders alone.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import Future, wait
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ from typing import Any
 from ..atomic import Staging
 from ..feeds.keys import DocKey
 from ..site import Site
-from ..workers import worker_pool
 
 PARALLEL_FROM = 400  # fewer documents render faster than worker processes start
 Outcomes = dict[DocKey, bool | None]  # True if staged, False if the file held those bytes, None if no document
@@ -37,8 +35,11 @@ def render_documents(
 
     ``progress(rendered)`` is called now and then with the number rendered so far.
     """
-    if workers > 1 and len(keys) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
-        return _render_in_processes(site, out, keys, staging, workers, progress)
+    if workers > 1 and len(keys) >= PARALLEL_FROM:
+        import multiprocessing  # a rebuild after an edit renders a few documents here and never needs it
+
+        if "fork" in multiprocessing.get_all_start_methods():
+            return _render_in_processes(site, out, keys, staging, workers, progress)
     return _Job(site, out).run(keys, staging, progress)
 
 
@@ -102,6 +103,10 @@ def _render_in_processes(
     site: Site, out: Path, keys: list[DocKey], staging: Staging, workers: int,
     progress: Callable[[int], None] | None,
 ) -> Outcomes:
+    import multiprocessing
+
+    from ..workers import worker_pool
+
     context = multiprocessing.get_context("fork")
     rendered = context.Value("q", 0)
     groups = by_format(keys)

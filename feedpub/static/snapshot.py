@@ -28,11 +28,11 @@ from ..feeds.keys import FeedKey, parse_path
 from ..feeds.ledger import LEDGER, read_ledger
 from ..ingest.cache import ArticleCache
 from ..ingest.loader import LoadResult
-from ..site import Site
+from ..site import Fingerprints, Site
 from .writer import MANIFEST, Written, as_recorded, read_manifest
 
 log = logging.getLogger(__name__)
-FORMAT = 2
+FORMAT = 3
 _source = attrgetter("source")
 
 
@@ -105,11 +105,12 @@ def _resumed(document: dict[str, Any], settings: Settings, cache: ArticleCache) 
                             key=lambda p: (p.path, p.line or 0, p.message)))
     site = Site(catalog, settings, ledger, problems, loaded.files)
     site.loaded, site.ledger_key, site.ledger_problems = loaded, ledger_key, ledger_problems
-    site.restore_fingerprints(
+    site.restore_fingerprints(Fingerprints(
         bytes.fromhex(document["shared"]),
         {_feed_key(path): bytes.fromhex(digest) if digest else None for path, digest in document["digests"].items()},
         {_feed_key(path): tuple(range(start, stop) for start, stop in pages) for path, pages in document["pages"].items()},
-    )
+        {_feed_key(path): chart for path, chart in document["weeks"].items()},
+    ))
     return Resumed(site, Written(manifest, feed_files))
 
 
@@ -144,7 +145,6 @@ def _document(settings: Settings, site: Site, cache: ArticleCache) -> dict[str, 
     fingerprints = site.saved_fingerprints()
     if fingerprints is None:
         return None
-    shared, digests, pages = fingerprints
     place = dict(zip(chain.from_iterable(labels for _, labels in cache.layout), count()))
     catalog = site.catalog
     try:
@@ -160,7 +160,8 @@ def _document(settings: Settings, site: Site, cache: ArticleCache) -> dict[str, 
         "cache": _layout_keys(cache),
         "order": order,
         "catalog": state,
-        "shared": shared.hex(),
-        "digests": {feed.path: digest.hex() if digest else None for feed, digest in digests.items()},
-        "pages": {feed.path: [[page.start, page.stop] for page in cut] for feed, cut in pages.items()},
+        "shared": fingerprints.shared.hex(),
+        "digests": {feed.path: digest.hex() if digest else None for feed, digest in fingerprints.digests.items()},
+        "pages": {feed.path: [[page.start, page.stop] for page in cut] for feed, cut in fingerprints.pages.items()},
+        "weeks": {feed.path: chart for feed, chart in fingerprints.weeks.items()},
     }

@@ -99,12 +99,15 @@ def test_a_file_changed_in_the_output_folder_means_a_full_build(folder: Path, tm
     lambda text: json.dumps({**json.loads(text), "digests": {"../../etc": "00"}}),
     lambda text: json.dumps({**json.loads(text), "files": {"all": ["../outside.atom"]}}),
     lambda text: json.dumps({**json.loads(text), "catalog": {}}),
+    lambda text: json.dumps({**json.loads(text), "weeks": {path: [1] for path in json.loads(text)["weeks"]}}),
+    lambda text: json.dumps({**json.loads(text), "weeks": {path: [-1] * 12 for path in json.loads(text)["weeks"]}}),
 ])
 def test_a_damaged_snapshot_is_ignored(folder: Path, tmp_path: Path, damage, resumed: list[bool]) -> None:  # type: ignore[no-untyped-def]
     out, cache = tmp_path / "out", tmp_path / "cache"
     (tmp_path / "outside.atom").write_text("not ours")
     _build(folder, out, cache)
     (saved,) = cache.glob("site-*.json")
+    assert json.loads(saved.read_text())["weeks"], "every topic's and provider's chart is saved"
     saved.write_text(damage(saved.read_text()))
     STEPS[2][1](folder)
     _build(folder, out, cache)
