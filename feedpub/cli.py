@@ -223,7 +223,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     on_terminal = not args.quiet and sys.stderr.isatty()
     reading = _ProgressBar(started, "Reading files") if on_terminal else None
-    with _long_lived_objects(), _scanning(settings, workers > 1 and not args.no_cache and not args.watch) as scanned:
+    with _long_lived_objects(collect_first=args.watch), _scanning(settings, workers > 1 and not args.no_cache and not args.watch) as scanned:
         cache = None if args.no_cache else ArticleCache(settings.cache_dir, settings.seeds, settings.max_file_size)
         # A watch starts from a full load: it keeps that site in memory from then on.
         resumed = snapshot.resume(settings, cache) if cache is not None and not args.watch else None
@@ -271,7 +271,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if args.strict and build.errors else 0
 
 
-PARALLEL_SCAN_FROM = 1 << 20  # bytes of the last build's state (about 50 an article)
+PARALLEL_SCAN_FROM = 1 << 19  # bytes of the last build's state (50 to 80 an article)
 
 
 @contextmanager
@@ -279,7 +279,7 @@ def _scanning(settings: Settings, in_parallel: bool) -> Iterator[Callable[[], di
     """Look at every article file (`feedpub.ingest.loader.scan`) in another process while this one reads
     the last build's state, when there is such a state; the block asks for the result (None: look here).
     At 100,000 files each takes about half a second: on two processors, a rebuild pays for one. Below
-    about 20,000 articles (a state under `PARALLEL_SCAN_FROM` bytes) starting a process costs more."""
+    about 7,000 articles (a state under `PARALLEL_SCAN_FROM` bytes) starting a process costs more."""
     try:
         size = snapshot.snapshot_path(settings).stat().st_size
     except OSError:
@@ -535,7 +535,7 @@ def _plain_log_lines(record: logging.LogRecord) -> bool:
 
 
 @contextmanager
-def _long_lived_objects() -> Iterator[None]:
+def _long_lived_objects(collect_first: bool = True) -> Iterator[None]:
     """Create a site's objects with Python's cycle collector paused, then exempt them from it.
 
     A site is millions of small objects that live as long as the build and form no reference cycles. The
@@ -545,8 +545,10 @@ def _long_lived_objects() -> Iterator[None]:
     """
     was_enabled = gc.isenabled()
     # Cyclic garbage alive now must not be frozen with the site: a watch freezes again every round. The
-    # sites frozen before are not scanned, so this costs what was made since.
-    gc.collect()
+    # sites frozen before are not scanned, so this costs what was made since. (A build that ends with its
+    # process has no use for the collection.)
+    if collect_first:
+        gc.collect()
     gc.disable()
     try:
         yield
