@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
+from feedpub.ingest import loader
 from feedpub.ingest.loader import load_folder
 from feedpub.model import Problem
 
@@ -381,6 +384,40 @@ def test_a_file_over_the_size_limit_is_refused_and_the_others_still_load(seeds):
     problem = only_problem(result.problems)
     assert (Path(problem.path), problem.level) == (seeds / "big.md", "error")
     assert "1,000 bytes" in problem.message
+
+
+def test_a_file_of_exactly_the_size_limit_loads(seeds):
+    path = write_article(seeds, "edge.md", **article("edge"))
+    result = load_folder(seeds, max_bytes=path.stat().st_size)
+    assert [Path(a.source).name for a in result.articles] == ["edge.md"] and not result.problems
+
+
+def test_a_pipe_named_like_an_article_is_refused_without_waiting_for_a_writer(seeds):
+    """Opening a FIFO for reading waits for a writer: a build must name it and go on, never hang."""
+    os.mkfifo(seeds / "pipe.md")
+    write_article(seeds, "good.md", **article("good"))
+    done = ThreadPoolExecutor(1).submit(load_folder, seeds)
+    result = done.result(timeout=10)
+    assert [Path(a.source).name for a in result.articles] == ["good.md"]
+    problem = only_problem(result.problems)
+    assert (Path(problem.path).name, problem.level) == ("pipe.md", "error")
+    assert "not a regular file" in problem.message
+
+
+def test_a_file_that_grows_past_the_limit_while_read_is_refused(seeds, monkeypatch):
+    path = write_article(seeds, "growing.md", **article("growing"))
+    size = path.stat().st_size
+    real_fstat = os.fstat
+
+    def fstat_then_grow(handle):  # the file grows between the look at its size and the read
+        status = real_fstat(handle)
+        with open(path, "ab") as more:
+            more.write(b"x" * 3000)
+        return status
+
+    monkeypatch.setattr(loader.os, "fstat", fstat_then_grow)
+    article_, problems = loader.load_file(str(path), max_bytes=size + 1000)
+    assert article_ is None and "grew past the limit of" in problems[0].message
 
 
 def test_article_files_are_found_recursively_skipping_hidden_files_folders_and_other_extensions(seeds):
