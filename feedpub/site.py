@@ -394,7 +394,7 @@ class Site:
         """The document ``key``, or None when there is none. A ``query`` applies to feed formats only."""
         if key.feed is None:
             if key == INDEX:
-                return Document(render_index(self.catalog, self.settings), content_type(key))
+                return Document(render_index(self.catalog, self.settings, self._rows), content_type(key))
             if key == OPML:
                 return Document(render_opml(self.catalog, self.settings), content_type(key))
             return Document(feed_stylesheet(), content_type(key))

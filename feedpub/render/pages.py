@@ -59,6 +59,19 @@ class FeedRow:
     weeks: tuple[int, ...] = ()  # articles per week, oldest first, for the `WEEKS` weeks up to the newest
     image: str | None = None  # a provider's logo
 
+    @property
+    def bars(self) -> str:
+        """The SVG bars of the row's chart, one per week with articles, 22 pixels tall for the busiest (2 at
+        least, so that one article shows). Drawn here, not in the template: the index holds hundreds of
+        charts, and only numbers go into these tags."""
+        top = max(self.weeks, default=0)
+        bars = []
+        for week, count in enumerate(self.weeks):
+            if count:
+                height = max(2, int(round(22 * count / top, 0)))
+                bars.append(f'\n<rect x="{week * 8 + 1}" y="{23 - height}" width="6" height="{height}" fill="currentColor"/>')
+        return "".join(bars)
+
 
 @dataclass(frozen=True)
 class Activity:
@@ -119,8 +132,9 @@ def _chart(counts: Sequence[int]) -> tuple[int, ...]:
     return chart
 
 
-def render_index(catalog: Catalog, settings: Settings) -> bytes:
-    everything, topics, providers = index_rows(catalog)
+def render_index(catalog: Catalog, settings: Settings, known: Mapping[FeedKey, FeedRow] | None = None) -> bytes:
+    """The index page; rows in ``known`` are taken as they are (see `index_rows`)."""
+    everything, topics, providers = index_rows(catalog, known)
     page = _templates().get_template("index.html").render(
         settings=settings, everything=everything, topics=topics, providers=providers,
         formats=list(FORMATS.values()), icon=settings.icon, page=INDEX, weeks=WEEKS,
