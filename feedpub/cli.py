@@ -235,13 +235,16 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
             cache.save()  # type: ignore[union-attr]
             written = resumed.written
         else:
+            changed = None
             build = load_site(settings, workers=workers, keep_files=True, progress=reading, cache=cache)
             written = Written()
     if reading is not None:
         reading.close()
     _report_problems(build)
-    report, _ = _publish(build, settings, _ProgressBar(started) if on_terminal else None, workers, written)
-    if cache is not None:
+    report, ledger_changed = _publish(build, settings, _ProgressBar(started) if on_terminal else None, workers, written)
+    # A build from the last state that found nothing changed leaves that state as it found it: still current.
+    unchanged = changed == [] and not (report.written or report.removed or ledger_changed)
+    if cache is not None and not unchanged:
         snapshot.save(settings, build, cache, written)
     catalog = build.catalog
     if not args.quiet:

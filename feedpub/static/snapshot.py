@@ -89,6 +89,14 @@ def _resumed(document: dict[str, Any], settings: Settings, cache: ArticleCache) 
     if not all(as_recorded(f"{root}/{name}", record) for name, record in manifest.items()):
         return None
     # The files of each feed (the writer removes only paths of the URL layout among them).
+    feed_keys: dict[str, FeedKey] = {}  # each path is named up to four times below; it is checked once
+
+    def _feed_key(path: str) -> FeedKey:
+        key = feed_keys.get(path)
+        if key is None:
+            key = feed_keys[path] = _checked_feed_key(path)
+        return key
+
     feed_files = {_feed_key(path): set(names) for path, names in document["files"].items()}
 
     by_file = cache.files()
@@ -114,7 +122,7 @@ def _resumed(document: dict[str, Any], settings: Settings, cache: ArticleCache) 
     return Resumed(site, Written(manifest, feed_files))
 
 
-def _feed_key(path: str) -> FeedKey:
+def _checked_feed_key(path: str) -> FeedKey:
     key = parse_path(f"{path}.atom")
     if key is None or key.feed is None or key.feed.path != path:
         raise ValueError(f"{path!r} is not a feed")

@@ -91,6 +91,23 @@ def test_a_file_changed_in_the_output_folder_means_a_full_build(folder: Path, tm
     assert resumed == [False, False]
 
 
+def test_a_build_that_finds_nothing_changed_leaves_the_state_as_it_was(
+    folder: Path, tmp_path: Path, resumed: list[bool]
+) -> None:
+    """Writing the same state again would cost a large site a fifth of a second for nothing."""
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    _build(folder, out, cache)
+    (saved,) = cache.glob("site-*.json")
+    before = saved.stat()
+    _build(folder, out, cache)
+    assert (saved.stat().st_ino, saved.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    STEPS[0][1](folder)
+    _build(folder, out, cache)
+    assert resumed == [False, True, True]
+    assert saved.stat().st_ino != before.st_ino  # the edit's state replaced it
+    assert files_under(out) == _cold(folder, tmp_path)
+
+
 @pytest.mark.parametrize("damage", [
     lambda text: "{broken",
     lambda text: json.dumps({**json.loads(text), "order": pack_places([10**9])}),
