@@ -235,15 +235,14 @@ class ArticleCache:
             log.info("ignoring the unreadable article cache file %s (%s); rebuilding it", path, error)
             return None
         try:
-            first, _, rest = data.partition(b"\n")
-            header = json.loads(first)
+            lines = data.split(b"\n")  # (one pass; splitting the header off first would copy the rest)
+            header = json.loads(lines[0])
             if not isinstance(header, dict) or any(header.get(k) != v for k, v in self._header.items()):
                 log.info("ignoring the article cache file %s: it was written for other settings or by other code", path)
                 return None
-            lines = rest.split(b"\n")
-            if lines[-1] != b"":
+            if len(lines) < 2 or lines[-1] != b"":
                 raise ValueError("it is cut short")
-            return _Shard(header, lines[:-1], key)
+            return _Shard(header, lines[1:-1], key)
         except (ValueError, TypeError, KeyError, AttributeError) as error:
             log.info("ignoring the damaged article cache file %s (%s); rebuilding it", path, error)
             return None
