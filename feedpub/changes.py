@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 import re
+import sys
 from functools import cache
 from pathlib import Path
 
