@@ -11,6 +11,7 @@ static writer's fingerprints.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import re
 import sys
@@ -18,8 +19,10 @@ from functools import cache
 from pathlib import Path
 
 StatKey = tuple[int, int, int, int]
-# The libraries whose versions can change a parsed article or a rendered byte.
-SHAPING_LIBRARIES = ("feedgen", "lxml", "PyYAML", "Jinja2", "python-dateutil")
+# The libraries whose versions can change a parsed article or a rendered byte, and the module each installs.
+SHAPING_LIBRARIES = {
+    "feedgen": "feedgen", "lxml": "lxml", "PyYAML": "yaml", "Jinja2": "jinja2", "python-dateutil": "dateutil",
+}
 
 
 def stat_key(status: os.stat_result) -> StatKey:
@@ -40,23 +43,23 @@ def code_digest() -> str:
     install's edits count), and the versions of Python and of `SHAPING_LIBRARIES`."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(sys.version.encode())
-    for name in SHAPING_LIBRARIES:
-        digest.update(f"\0{name}={_installed_version(name)}".encode())
+    for name, module in SHAPING_LIBRARIES.items():
+        digest.update(f"\0{name}={_installed_version(name, module)}".encode())
     _digest_folder(digest, Path(__file__).parent, "")
     return digest.hexdigest()
 
 
-def _installed_version(name: str) -> str:
-    """The version of the installed distribution ``name``, or "none". Read from the name of its
-    ``<name>-<version>.dist-info`` folder beside the other packages where there is exactly one, as
-    installers make it (importing `importlib.metadata` would cost every build's start-up 10 ms)."""
+def _installed_version(name: str, module: str) -> str:
+    """The version of the installed distribution ``name``, or "none". Read from the name of the one
+    ``<name>-<version>.dist-info`` folder beside its ``module``, as installers make it (importing
+    `importlib.metadata` would cost every build's start-up 10 ms); else from `importlib.metadata`."""
     wanted = re.sub(r"[-_.]+", "_", name).lower() + "-"
-    for folder in _package_folders():
-        found = [entry for entry in folder if entry.lower().startswith(wanted) and entry.endswith(".dist-info")]
+    spec = importlib.util.find_spec(module)
+    if spec is not None and spec.origin is not None:
+        folder = os.path.dirname(os.path.dirname(spec.origin))  # site-packages/<module>/__init__.py
+        found = [entry for entry in _listing(folder) if entry.lower().startswith(wanted) and entry.endswith(".dist-info")]
         if len(found) == 1:
             return found[0][len(wanted):-len(".dist-info")]
-        if found:
-            break
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -66,15 +69,11 @@ def _installed_version(name: str) -> str:
 
 
 @cache
-def _package_folders() -> tuple[list[str], ...]:
-    """The names in each folder of ``sys.path`` (where distributions are installed), listed once."""
-    listed = []
-    for folder in sys.path:
-        try:
-            listed.append(os.listdir(folder or "."))
-        except OSError:
-            continue
-    return tuple(listed)
+def _listing(folder: str) -> tuple[str, ...]:
+    try:
+        return tuple(os.listdir(folder))
+    except OSError:
+        return ()
 
 
 def _digest_folder(digest: hashlib._Hash, folder: Path, prefix: str) -> None:

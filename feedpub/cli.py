@@ -48,12 +48,29 @@ def run() -> NoReturn:
     _left_for_exit = []
     status = main()
     logging.shutdown()
+    os._exit(_flushed(status))
+
+
+def _flushed(status: int) -> int:
+    """``status`` once the output buffered for standard output and error is written. A reader that went
+    away (``feedpub build | head -1``) had what it wanted; output that cannot be written (a full disk) is
+    said on standard error and ends the command with status 120, as Python's own exit does."""
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with that descriptor closed
+            continue
         try:
             stream.flush()
-        except (OSError, ValueError):  # a reader that went away, or a stream closed: nothing left to tell it
+        except BrokenPipeError:
             pass
-    os._exit(status)
+        except (OSError, ValueError) as error:
+            if stream is sys.stdout and sys.stderr is not None:
+                try:
+                    reason = getattr(error, "strerror", None) or str(error)
+                    print(f"feedpub: could not write the output ({reason})", file=sys.stderr, flush=True)
+                except (OSError, ValueError):
+                    pass
+            status = status or 120
+    return status
 
 
 def _leave_for_exit(*objects: object) -> None:

@@ -144,6 +144,27 @@ def test_the_installed_command_says_everything_and_exits_with_its_status(project
         assert "seeds/broken.md" in done.stderr and done.stderr.endswith("build again.\n"), attempt
 
 
+def test_the_installed_command_started_without_standard_output_still_succeeds(project):
+    write_article(project / "seeds", "good.md", **article("good"))
+    command = [sys.executable, "-m", "feedpub", "build", "--cache-dir", str(project / "cache")]
+    done = subprocess.run(command, cwd=project, stdout=None, stderr=subprocess.PIPE, text=True, timeout=60,
+                          preexec_fn=lambda: os.close(1))
+    assert done.returncode == 0 and "Traceback" not in done.stderr
+    assert (project / "feeds" / "all.atom").is_file()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="/dev/full is Linux's")
+def test_a_report_that_cannot_be_written_is_said_and_fails_the_command(project):
+    write_article(project / "seeds", "good.md", **article("good"))
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "feedpub", "build", "--cache-dir", str(project / "cache")],
+                              cwd=project, env=buffered, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert done.returncode == 120
+    assert done.stderr.splitlines()[-1].startswith("feedpub: could not write the output (No space left on device")
+    assert (project / "feeds" / "all.atom").is_file()  # the feeds were published all the same
+
+
 def test_strict_build_passes_when_there_are_only_warnings(project, capsys):
     write_article(project / "seeds", "a.md", **article("a", heat="12"))
     status, _, err = run(capsys, "build", "--strict")

@@ -65,7 +65,18 @@ class Archives:
         return dict(self._pages)
 
     def restore(self, pages: dict[FeedKey, tuple[range, ...]]) -> None:
-        """Take pages that `cut` gave for the same articles and ledger (in another process)."""
+        """Take pages that `cut` gave for the same articles and ledger (in another process). ValueError for
+        pages no cut could give: they must tile the end of the feed's articles, oldest page first, the
+        ledger's pages first and then full pages of the ledger's size."""
+        size = self.ledger.page_size
+        for feed, cut in pages.items():
+            end = len(articles_of(self.catalog, feed))
+            recorded = len(self.ledger.boundaries(feed.path))
+            for number, page in enumerate(cut):
+                if page.step != 1 or page.stop != end or not 0 <= page.start <= end or (
+                        number >= recorded and len(page) != size):
+                    raise ValueError(f"the archive pages {cut!r} of {feed.path} are not a cut of its articles")
+                end = page.start
         self._pages.update(pages)
 
     def frozen(self, feeds: list[FeedKey]) -> ArchiveLedger:

@@ -114,21 +114,22 @@ def index_rows(
 def rows_charted(catalog: Catalog, weeks: Mapping[FeedKey, Sequence[int]]) -> dict[FeedKey, FeedRow]:
     """The index rows of the topic and provider feeds whose charts ``weeks`` gives (as `FeedRow.weeks` were
     for this very catalog): the rest of a row is read off the catalog at once. ValueError for a chart that
-    is not `WEEKS` counts."""
+    is not `WEEKS` counts or counts more articles than its feed has."""
     rows = {}
     for kind, groups in (("topic", catalog.topics), ("provider", catalog.providers)):
         for group in groups.values():
             key = FeedKey(kind, (group.slug,))  # type: ignore[arg-type]
             chart = weeks.get(key)
             if chart is not None:
-                rows[key] = _row(key, group, _chart(chart))
+                rows[key] = _row(key, group, _chart(chart, len(group.articles)))
     return rows
 
 
-def _chart(counts: Sequence[int]) -> tuple[int, ...]:
+def _chart(counts: Sequence[int], articles: int) -> tuple[int, ...]:
     chart = tuple(counts)
-    if len(chart) != WEEKS or not all(type(number) is int and number >= 0 for number in chart):
-        raise ValueError(f"not a chart of {WEEKS} weeks: {chart!r}")
+    if (len(chart) != WEEKS or not all(type(number) is int and number >= 0 for number in chart)
+            or sum(chart) > articles):
+        raise ValueError(f"not a chart of {WEEKS} weeks of {articles} articles: {chart!r}")
     return chart
 
 

@@ -198,21 +198,20 @@ def test_the_code_digest_follows_every_source_file(tmp_path: Path) -> None:
 def test_the_code_digest_knows_each_shaping_library_by_its_installed_version() -> None:
     from importlib.metadata import version
 
-    for name in changes.SHAPING_LIBRARIES:
-        assert changes._installed_version(name) == version(name)
-    assert changes._installed_version("no-such-distribution-anywhere") == "none"
+    for name, module in changes.SHAPING_LIBRARIES.items():
+        assert changes._installed_version(name, module) == version(name)
+    assert changes._installed_version("no-such-distribution-anywhere", "no_such_module_anywhere") == "none"
 
 
-def test_two_records_of_one_library_are_settled_by_importlib_metadata(tmp_path: Path, monkeypatch) -> None:
+def test_a_librarys_version_is_read_from_its_one_dist_info_folder_else_from_importlib_metadata(monkeypatch) -> None:
     """A folder left with an old ``dist-info`` beside the new one cannot be read by name alone."""
-    (tmp_path / "feedgen-0.9.dist-info").mkdir()
-    (tmp_path / "feedgen-1.0.0.dist-info").mkdir()
-    monkeypatch.setattr(changes, "_package_folders", lambda: (sorted(os.listdir(tmp_path)),))
     from importlib.metadata import version
 
-    assert changes._installed_version("feedgen") == version("feedgen")
-    (tmp_path / "feedgen-0.9.dist-info").rmdir()
-    assert changes._installed_version("feedgen") == "1.0.0"
+    listed = ["feedgen", "feedgen-0.9.dist-info", "feedgen-1.0.0.dist-info"]
+    monkeypatch.setattr(changes, "_listing", lambda folder: tuple(listed))
+    assert changes._installed_version("feedgen", "feedgen") == version("feedgen")
+    listed.remove("feedgen-1.0.0.dist-info")
+    assert changes._installed_version("feedgen", "feedgen") == "0.9"
 
 
 def test_articles_cached_by_other_code_are_parsed_again(folder: Path, tmp_path: Path, monkeypatch) -> None:

@@ -119,6 +119,11 @@ def test_a_build_that_finds_nothing_changed_leaves_the_state_as_it_was(
     lambda text: json.dumps({**json.loads(text), "catalog": {}}),
     lambda text: json.dumps({**json.loads(text), "weeks": {path: [1] for path in json.loads(text)["weeks"]}}),
     lambda text: json.dumps({**json.loads(text), "weeks": {path: [-1] * 12 for path in json.loads(text)["weeks"]}}),
+    lambda text: json.dumps({**json.loads(text), "weeks": {path: [99] * 12 for path in json.loads(text)["weeks"]}}),
+    lambda text: json.dumps({**json.loads(text), "pages": {"all": [[5, 3]]}}),
+    lambda text: json.dumps({**json.loads(text), "pages": {"all": [[0, 1], [1, 2]]}}),
+    lambda text: json.dumps({**json.loads(text), "pages": {"all": [[0, 99]]}}),
+    lambda text: json.dumps({**json.loads(text), "pages": {"all": [[0, 30]]}}),
 ])
 def test_a_damaged_snapshot_is_ignored(folder: Path, tmp_path: Path, damage, resumed: list[bool]) -> None:  # type: ignore[no-untyped-def]
     out, cache = tmp_path / "out", tmp_path / "cache"
@@ -126,10 +131,16 @@ def test_a_damaged_snapshot_is_ignored(folder: Path, tmp_path: Path, damage, res
     _build(folder, out, cache)
     (saved,) = cache.glob("site-*.json")
     assert json.loads(saved.read_text())["weeks"], "every topic's and provider's chart is saved"
-    saved.write_text(damage(saved.read_text()))
-    STEPS[2][1](folder)
-    _build(folder, out, cache)
-    assert files_under(out) == _cold(folder, tmp_path)
+    ledger = folder / ".feedpub-archives.json"
+    recorded = ledger.read_bytes() if ledger.exists() else None
+    # A build that finds nothing changed, or an edit in place, keeps what the state says of the feeds it does
+    # not move; a new article moves them all.
+    for name, change in (STEPS[-1], STEPS[0], STEPS[2]):
+        saved.write_text(damage(saved.read_text()))
+        change(folder)
+        _build(folder, out, cache)
+        assert files_under(out) == _cold(folder, tmp_path), f"after {name}"
+        assert (ledger.read_bytes() if ledger.exists() else None) == recorded  # the archive layout is kept
     assert (tmp_path / "outside.atom").read_text() == "not ours"
 
 
