@@ -1,4 +1,5 @@
-"""Replacing files so that a reader sees either the old or the new complete file, never half of one.
+"""Replacing files so that a reader sees either the old or the new complete file, never half of one; and
+reading a file that may not be what its name says (`read_regular_file`).
 
 New content is written to a temporary name beside its target, made durable, and renamed over the old file
 (a rename within one folder is atomic); then the folders are synced so the renames last too. Durability
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -84,12 +86,50 @@ def replace_file(target: Path, body: bytes, durable: bool = True) -> bool:
     return written
 
 
+class FileRefused(ValueError):
+    """A file that is not read: not a regular file, or too large."""
+
+
+_MORE = 1 << 16  # bytes asked for by each read past the size the file had when opened
+
+
+def read_regular_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:
+    """The bytes of the regular file at ``path``; `FileRefused` past ``max_bytes`` (also when it grows past
+    it while read) or for a pipe, device or folder put in its place, which is never waited on; OSError when
+    it cannot be read. One read of the size the file has (a plain ``read(max_bytes + 1)`` would have the
+    system map a buffer of the limit for every file), and one more to see its end."""
+    return read_regular(path, max_bytes)[0]
+
+
+def read_regular(path: str | os.PathLike[str], max_bytes: int) -> tuple[bytes, os.stat_result]:
+    """`read_regular_file`, with the status of the file as it was opened."""
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode):
+            raise FileRefused("it is not a regular file (a folder, a device or a pipe)")
+        if status.st_size > max_bytes:
+            raise FileRefused(f"it is {status.st_size:,} bytes, over the limit of {max_bytes:,} bytes")
+        raw = os.read(handle, status.st_size + 1)
+        while len(raw) <= max_bytes:
+            more = os.read(handle, min(_MORE, max_bytes + 1 - len(raw)))
+            if not more:
+                return raw, status
+            raw += more
+        raise FileRefused(f"it grew past the limit of {max_bytes:,} bytes while being read")
+    finally:
+        os.close(handle)
+
+
+MAX_STATE_BYTES = 1 << 30  # a state file of feedpub's own (cache, snapshot, manifest) larger than this is damaged
+
+
 def read_table(path: Path, format_: int, field: str) -> dict[str, Any]:
     """The table under ``field`` of a small JSON state file (a manifest, a record of digests) written by
     `write_table` with ``format_``; empty when the file is missing, damaged or of another format: losing
     one only costs the next run time."""
     try:
-        document = json.loads(path.read_bytes())
+        document = json.loads(read_regular_file(path, MAX_STATE_BYTES))
         if document.get("format") == format_ and isinstance(document.get(field), dict):
             return document[field]
     except (OSError, ValueError, AttributeError):

@@ -18,7 +18,7 @@ STAGES = ("ingest", "feeds", "render", "static", "web", "deploy")
 # What each stage may import of feedpub, besides the top-level modules model, errors, changes, config and recent.
 ALLOWED = {
     "ingest": {"ingest", "atomic"},
-    "feeds": {"feeds"},
+    "feeds": {"feeds", "atomic"},  # atomic's reader for the archive ledger (the stage still writes nothing)
     "render": {"render", "feeds"},
     "static": {"static", "site", "atomic", "locking", "feeds", "render", "ingest"},
     "web": {"web", "site", "headers", "feeds", "render", "ingest"},

@@ -16,14 +16,13 @@ afresh from the oldest article. The model is pure; `read_ledger` reads the file,
 from __future__ import annotations
 
 import json
-import os
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from ..atomic import read_regular_file
 from ..model import Article, Problem
 from .catalog import feed_order
 
@@ -186,17 +185,9 @@ def _whole(value: object) -> TypeGuard[int]:
 
 
 def read_ledger_file(path: Path) -> bytes:
-    """The file's bytes; ValueError for anything but a regular file, or one past `MAX_LEDGER_BYTES` (refused
-    before more than that is read)."""
-    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO put in its place must not block us
-    with os.fdopen(handle, "rb") as stream:
-        status = os.fstat(handle)
-        if not stat.S_ISREG(status.st_mode):
-            raise ValueError("it is not a regular file")
-        raw = stream.read(MAX_LEDGER_BYTES + 1)
-    if max(status.st_size, len(raw)) > MAX_LEDGER_BYTES:
-        raise ValueError(f"it is {max(status.st_size, len(raw)):,} bytes, over the limit of {MAX_LEDGER_BYTES:,}")
-    return raw
+    """The file's bytes; ValueError (`FileRefused`) for anything but a regular file, or one past
+    `MAX_LEDGER_BYTES` (refused before more than that is read)."""
+    return read_regular_file(path, MAX_LEDGER_BYTES)
 
 
 def _warning(path: Path, message: str) -> Problem:

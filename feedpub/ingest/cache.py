@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
@@ -20,7 +19,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from ..atomic import replace_file
+from ..atomic import MAX_STATE_BYTES, FileRefused, read_regular, replace_file
 from ..changes import StatKey, code_digest, stat_key
 from ..errors import InputError
 from ..model import Article, Image, Problem, Provider
@@ -226,12 +225,11 @@ class ArticleCache:
     def _read(self, number: int) -> _Shard | None:
         path = self._shard_path(number)
         try:
-            with path.open("rb") as stream:
-                key = stat_key(os.fstat(stream.fileno()))  # of what is read, even if the file is replaced meanwhile
-                data = stream.read()
+            data, status = read_regular(path, MAX_STATE_BYTES)
+            key = stat_key(status)  # of what is read, even if the file is replaced meanwhile
         except FileNotFoundError:
             return None
-        except OSError as error:
+        except (OSError, FileRefused) as error:
             log.info("ignoring the unreadable article cache file %s (%s); rebuilding it", path, error)
             return None
         try:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 
+from ..atomic import FileRefused, read_regular_file
 from ..changes import StatKey, file_key
 from ..model import Article, Problem
 from .cache import ArticleCache
@@ -237,40 +237,14 @@ def load_file(
     """
     label = label or os.path.basename(path)
     try:
-        return parse_article(_read_bounded(path, max_bytes), label)
+        return parse_article(read_regular_file(path, max_bytes), label)
+    except FileRefused as error:
+        return None, [Problem(label, f"{error}; the file is not read", "error")]
     except LoadError as error:
         return None, [Problem(label, error.message, "error", error.line)]
     except OSError as error:
         reason = error.strerror or str(error)
         return None, [Problem(label, f"cannot read the file ({reason}); it may have been moved or deleted")]
-
-
-_MORE = 1 << 16  # bytes asked for by each read past the size the file had when opened
-
-
-def _read_bounded(path: str | Path, max_bytes: int) -> bytes:
-    """The bytes of the regular file at ``path``, refused past ``max_bytes`` (also when it grows while read).
-
-    A plain ``open().read(max_bytes + 1)`` would cost each file a buffer of ``max_bytes`` from the system
-    and four more system calls; this asks for what the file holds. A FIFO or device named like an article
-    is refused, never waited on.
-    """
-    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        status = os.fstat(handle)
-        if not stat.S_ISREG(status.st_mode):
-            raise LoadError("this is not a regular file (a folder, device or pipe named like an article)")
-        if status.st_size > max_bytes:
-            raise LoadError(f"the file is {status.st_size:,} bytes, over the limit of {max_bytes:,} bytes")
-        raw = os.read(handle, status.st_size + 1)
-        while len(raw) <= max_bytes:
-            more = os.read(handle, min(_MORE, max_bytes + 1 - len(raw)))
-            if not more:
-                return raw
-            raw += more
-        raise LoadError(f"the file grew past the limit of {max_bytes:,} bytes while being read")
-    finally:
-        os.close(handle)
 
 
 def parse_article(raw: bytes, label: str) -> tuple[Article, list[Problem]]:

@@ -20,7 +20,7 @@ from operator import attrgetter, is_
 from pathlib import Path
 from typing import Any
 
-from ..atomic import replace_file
+from ..atomic import MAX_STATE_BYTES, read_regular_file, replace_file
 from ..changes import code_digest, file_key
 from ..config import Settings
 from ..feeds.catalog import Catalog, pack_places, unpack_places
@@ -54,10 +54,10 @@ def resume(settings: Settings, cache: ArticleCache) -> Resumed | None:
     """The state the last build left, or None when it cannot be trusted to be current (see the module)."""
     path = snapshot_path(settings)
     try:
-        document = json.loads(path.read_bytes())
+        document = json.loads(read_regular_file(path, MAX_STATE_BYTES))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError) as error:  # FileRefused is a ValueError
         log.info("ignoring the build snapshot %s (%s)", path, error)
         return None
     try:

@@ -5,6 +5,8 @@ full build."""
 from __future__ import annotations
 
 import json
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from feedpub.cli import main
 from feedpub.feeds.catalog import pack_places
 from feedpub.static import snapshot
+from feedpub.static.writer import MANIFEST
 
 from ..conftest import article, files_under, write_article
 
@@ -142,6 +145,26 @@ def test_a_damaged_snapshot_is_ignored(folder: Path, tmp_path: Path, damage, res
         assert files_under(out) == _cold(folder, tmp_path), f"after {name}"
         assert (ledger.read_bytes() if ledger.exists() else None) == recorded  # the archive layout is kept
     assert (tmp_path / "outside.atom").read_text() == "not ours"
+
+
+@pytest.mark.parametrize("state", ["the build state", "an article cache file", "the output manifest"])
+def test_a_pipe_put_in_place_of_a_state_file_is_never_waited_on(folder: Path, tmp_path: Path, state: str) -> None:
+    """Opening a FIFO for reading waits for a writer: the build must take it for a damaged file and go on."""
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    _build(folder, out, cache)
+    path = {
+        "the build state": next(cache.glob("site-*.json")),
+        "an article cache file": next(cache.glob("articles-*/*.json")),
+        "the output manifest": out / MANIFEST,
+    }[state]
+    path.unlink()
+    os.mkfifo(path)
+    STEPS[0][1](folder)
+    build = threading.Thread(target=_build, args=(folder, out, cache), daemon=True)
+    build.start()
+    build.join(timeout=60)
+    assert not build.is_alive(), f"the build waited on a pipe in place of {state}"
+    assert files_under(out) == _cold(folder, tmp_path)
 
 
 def test_other_settings_or_another_output_folder_do_not_resume(folder: Path, tmp_path: Path, resumed: list[bool]) -> None:
