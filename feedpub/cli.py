@@ -307,17 +307,9 @@ def _scanning(settings: Settings, in_parallel: bool) -> Iterator[Callable[[], di
     if not in_parallel or size < PARALLEL_SCAN_FROM:
         yield lambda: None
         return
-    from .workers import worker_pool
+    from .workers import in_child
 
-    with worker_pool(1) as pool:
-        future = pool.submit(scan, settings.seeds)
-
-        def result() -> dict[str, StatKey | None] | None:
-            try:
-                return future.result()
-            except Exception:  # a worker that could not start or died: look here instead
-                return None
-
+    with in_child(scan, settings.seeds) as result:
         yield result
 
 

@@ -13,14 +13,17 @@ the process's own handler as soon as the forks are done: the command's policy fo
 from __future__ import annotations
 
 import ctypes
+import marshal
 import os
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from multiprocessing.context import BaseContext
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
 
 _PR_SET_PDEATHSIG = 1  # Linux's prctl option: a signal for this process when its parent dies
 _INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
@@ -35,6 +38,8 @@ def worker_pool(
 ) -> Iterator[ProcessPoolExecutor]:
     """A process pool of ``workers``; on any exception (an interrupt included) the work not yet started is
     dropped rather than waited for, and the workers end with the parent."""
+    from concurrent.futures import ProcessPoolExecutor  # (importing multiprocessing costs a start 10 ms)
+
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                                initargs=(os.getpid(), initializer, initargs))
     try:
@@ -45,6 +50,51 @@ def worker_pool(
         pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
+
+
+@contextmanager
+def in_child(function: Callable[..., Any], *args: Any) -> Iterator[Callable[[], Any]]:
+    """``function(*args)`` worked out in one forked process while the block runs; the block calls what it is
+    given for the result, None when the child failed. For one job whose result is plain data (marshal's
+    types, sent back through a pipe from this very process's child): a pool would import `multiprocessing`
+    to start, and its thread would unpickle the result while this process works. The child is forked as
+    pool workers are (interrupts held, ending with the parent) and is killed if the block ends first."""
+    parent = os.getpid()
+    reading, writing = os.pipe()
+    with _interrupts_held():
+        child = os.fork()
+    if child == 0:  # never returns: the parent's code must not go on running here
+        status = 1
+        try:
+            os.close(reading)
+            _start_worker(parent, None, ())
+            data = marshal.dumps(function(*args))
+            with os.fdopen(writing, "wb") as stream:
+                stream.write(data)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writing)
+    outcome: list[Any] = []
+
+    def result() -> Any:
+        if not outcome:
+            with os.fdopen(reading, "rb") as stream:
+                data = stream.read()
+            _, status = os.waitpid(child, 0)
+            try:
+                outcome.append(marshal.loads(data) if status == 0 else None)
+            except (EOFError, ValueError, TypeError):
+                outcome.append(None)
+        return outcome[0]
+
+    try:
+        yield result
+    finally:
+        if not outcome:
+            os.kill(child, signal.SIGKILL)
+            os.close(reading)
+            os.waitpid(child, 0)
 
 
 @contextmanager

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import time
+from pathlib import Path
 
 import pytest
 
-from feedpub.workers import worker_pool
+from feedpub.workers import in_child, worker_pool
 
 
 @pytest.fixture
@@ -46,3 +49,39 @@ def test_workers_leave_interrupts_to_the_build(sigterm_noted):
 
 def _interrupt_handlers() -> tuple[object, object]:
     return signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+
+
+def _own_process_id() -> int:
+    return os.getpid()
+
+
+def _fails() -> None:
+    raise RuntimeError("this child fails")
+
+
+def _sleeps(note: str) -> None:
+    Path(note).write_text(str(os.getpid()))
+    time.sleep(60)
+
+
+def test_a_job_in_a_child_gives_its_result_from_another_process() -> None:
+    with in_child(_own_process_id) as result:
+        assert result() not in (None, os.getpid())
+        assert result() == result()  # asked twice, worked out once
+
+
+def test_a_child_that_fails_gives_none_and_says_nothing(capfd) -> None:
+    with in_child(_fails) as result:
+        assert result() is None
+    assert capfd.readouterr() == ("", "")
+
+
+def test_a_child_whose_result_is_never_asked_for_ends_with_the_block(tmp_path: Path) -> None:
+    note = tmp_path / "child"
+    started = time.monotonic()
+    with in_child(_sleeps, str(note)):
+        while not note.exists() or not note.read_text():
+            time.sleep(0.01)
+    assert time.monotonic() - started < 30
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(note.read_text()), 0)  # killed and reaped: not even a zombie is left
