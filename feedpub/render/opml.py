@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from xml.etree import ElementTree
+from typing import TYPE_CHECKING
 
 from ..config import Settings
 from ..feeds.catalog import Catalog
 from ..feeds.keys import ALL, FeedKey
 
+if TYPE_CHECKING:
+    from xml.etree import ElementTree
+
 OPML_CONTENT_TYPE = "text/x-opml; charset=utf-8"
 
 
 def render_opml(catalog: Catalog, settings: Settings) -> bytes:
+    from xml.etree import ElementTree  # only when the list of feeds changed: most rebuilds never import it
+
     base = settings.feeds_url
     opml = ElementTree.Element("opml", version="2.0")
     head = ElementTree.SubElement(opml, "head")

@@ -10,14 +10,16 @@ commits every staged file at once, exactly as when it renders alone.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..atomic import Staging
 from ..feeds.keys import DocKey
 from ..site import Site
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 PARALLEL_FROM = 400  # fewer documents render faster than worker processes start
 Outcomes = dict[DocKey, bool | None]  # True if staged, False if the file held those bytes, None if no document
@@ -104,6 +106,7 @@ def _render_in_processes(
     progress: Callable[[int], None] | None,
 ) -> Outcomes:
     import multiprocessing
+    from concurrent.futures import wait
 
     from ..workers import worker_pool
 
