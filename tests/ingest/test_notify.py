@@ -38,7 +38,9 @@ def test_notifications_name_the_changed_files(seeds, monitor) -> None:
     written = frozenset(f"{seeds}/{number}.md" for number in range(5))
     assert _gathered(monitor, written) == written
     (seeds / "2.md").unlink()
-    assert monitor.wait(timeout=10) == frozenset({f"{seeds}/2.md"})
+    # The removal is named; on a slow machine the last writes' own events may still trail in beside it.
+    named = _gathered(monitor, frozenset({f"{seeds}/2.md"}))
+    assert f"{seeds}/2.md" in named and named <= written
 
 
 def test_nothing_changed_is_no_batch(seeds, monitor) -> None:
