@@ -116,17 +116,27 @@ def load_site(
                              keep_files=keep_files, progress=progress)
         catalog = build_catalog(loaded.articles)
     # The archive ledger is state, not a cache: a build without the article cache uses it all the same.
+    kept = None
     if previous is not None and ledger_key == previous.ledger_key:
-        ledger, ledger_problems = previous.archives.ledger, previous.ledger_problems
-    else:
-        ledger, ledger_problems = read_ledger(settings.seeds, settings.archive_size)
+        kept = previous.archives.ledger, previous.ledger_problems
+    site = assemble_site(settings, catalog, loaded, ledger_key, kept)
+    if previous is not None:
+        site.inherit_fingerprints(previous)
+    return site
+
+
+def assemble_site(
+    settings: Settings, catalog: Catalog, loaded: LoadResult, ledger_key: StatKey | None,
+    ledger: tuple[ArchiveLedger, tuple[Problem, ...]] | None = None,
+) -> Site:
+    """The site of ``catalog``, made of the files ``loaded``, with the archive ledger and its problems
+    (read from the seeds folder unless given; ``ledger_key`` is its stat key, taken before it was read)."""
+    archive_ledger, ledger_problems = ledger if ledger is not None else read_ledger(settings.seeds, settings.archive_size)
     problems = tuple(
         sorted(loaded.problems + catalog.problems + ledger_problems, key=lambda p: (p.path, p.line or 0, p.message))
     )
-    site = Site(catalog, settings, ledger, problems, loaded.files)
+    site = Site(catalog, settings, archive_ledger, problems, loaded.files)
     site.loaded, site.ledger_key, site.ledger_problems = loaded, ledger_key, ledger_problems
-    if previous is not None:
-        site.inherit_fingerprints(previous)
     return site
 
 

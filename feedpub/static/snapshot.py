@@ -25,10 +25,10 @@ from ..changes import code_digest, file_key
 from ..config import Settings
 from ..feeds.catalog import Catalog, pack_places, unpack_places
 from ..feeds.keys import FeedKey, parse_path
-from ..feeds.ledger import LEDGER, read_ledger
+from ..feeds.ledger import LEDGER
 from ..ingest.cache import ArticleCache
 from ..ingest.loader import LoadResult
-from ..site import Fingerprints, Site
+from ..site import Fingerprints, Site, assemble_site
 from .writer import MANIFEST, Written, as_recorded, read_manifest
 
 log = logging.getLogger(__name__)
@@ -105,14 +105,8 @@ def _resumed(document: dict[str, Any], settings: Settings, cache: ArticleCache) 
     if any(map(is_, ordered, repeat(None))):  # (`None in ordered` would call every article's __eq__)
         return None
     catalog = Catalog.from_state(ordered, document["catalog"])  # type: ignore[arg-type]
-    loaded = LoadResult.of(by_file)
-    ledger_path = os.path.join(settings.seeds, LEDGER)
-    ledger_key = file_key(ledger_path)  # before it is read: a change meanwhile shows as one
-    ledger, ledger_problems = read_ledger(settings.seeds, settings.archive_size)
-    problems = tuple(sorted(loaded.problems + catalog.problems + ledger_problems,
-                            key=lambda p: (p.path, p.line or 0, p.message)))
-    site = Site(catalog, settings, ledger, problems, loaded.files)
-    site.loaded, site.ledger_key, site.ledger_problems = loaded, ledger_key, ledger_problems
+    ledger_key = file_key(os.path.join(settings.seeds, LEDGER))  # before it is read: a change meanwhile shows as one
+    site = assemble_site(settings, catalog, LoadResult.of(by_file), ledger_key)
     site.restore_fingerprints(Fingerprints(
         bytes.fromhex(document["shared"]),
         {_feed_key(path): bytes.fromhex(digest) if digest else None for path, digest in document["digests"].items()},
