@@ -240,13 +240,13 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     on_terminal = not args.quiet and sys.stderr.isatty()
     reading = _ProgressBar(started, "Reading files") if on_terminal else None
-    with _long_lived_objects(collect_first=args.watch), _scanning(settings, workers > 1 and not args.no_cache and not args.watch) as scanned:
+    with _long_lived_objects(collect_first=args.watch), _looking_around(settings, workers > 1 and not args.no_cache and not args.watch) as looked:
         cache = None if args.no_cache else ArticleCache(settings.cache_dir, settings.seeds, settings.max_file_size)
         # A watch starts from a full load: it keeps that site in memory from then on.
-        resumed = snapshot.resume(settings, cache) if cache is not None and not args.watch else None
+        resumed = snapshot.resume(settings, cache, looked.outputs) if cache is not None and not args.watch else None
         if resumed is not None:
             # The last build's state is current: read only what changed since, as a watch's round does.
-            changed = changes(resumed.site, scanned())
+            changed = changes(resumed.site, looked.seeds())
             build = load_site(settings, previous=resumed.site, changed=changed)
             cache.take(changed, build.loaded.by_file)  # type: ignore[union-attr]
             cache.save()  # type: ignore[union-attr]
@@ -294,23 +294,44 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 PARALLEL_SCAN_FROM = 1 << 19  # bytes of the last build's state (50 to 80 an article)
 
 
+class _LookedAt:
+    """What another process found in the seeds folder (`scan`) and the output folder
+    (`snapshot.look_at_outputs`), asked for when needed; None when nobody looked: look here."""
+
+    def __init__(self, result: Callable[[], tuple[dict[str, StatKey | None], snapshot.OutputsLooked] | None]) -> None:
+        self._result = result
+
+    def seeds(self) -> dict[str, StatKey | None] | None:
+        found = self._result()
+        return None if found is None else found[0]
+
+    def outputs(self) -> snapshot.OutputsLooked | None:
+        found = self._result()
+        return None if found is None else found[1]
+
+
+def _look_around(seeds: Path, out: Path) -> tuple[dict[str, StatKey | None], snapshot.OutputsLooked]:
+    return scan(seeds), snapshot.look_at_outputs(out)
+
+
 @contextmanager
-def _scanning(settings: Settings, in_parallel: bool) -> Iterator[Callable[[], dict[str, StatKey | None] | None]]:
-    """Look at every article file (`feedpub.ingest.loader.scan`) in another process while this one reads
-    the last build's state, when there is such a state; the block asks for the result (None: look here).
-    At 100,000 files each takes about half a second: on two processors, a rebuild pays for one. Below
-    about 7,000 articles (a state under `PARALLEL_SCAN_FROM` bytes) starting a process costs more."""
+def _looking_around(settings: Settings, in_parallel: bool) -> Iterator[_LookedAt]:
+    """Look at every article file (`feedpub.ingest.loader.scan`) and every file the last build wrote in
+    another process while this one reads the last build's state, when there is such a state. At 100,000
+    files the first takes about half a second, the second a fifteenth, and reading the state more than
+    both: on two processors, a rebuild pays for neither. Below about 7,000 articles (a state under
+    `PARALLEL_SCAN_FROM` bytes) starting a process costs more."""
     try:
         size = snapshot.snapshot_path(settings).stat().st_size
     except OSError:
         size = 0
     if not in_parallel or size < PARALLEL_SCAN_FROM:
-        yield lambda: None
+        yield _LookedAt(lambda: None)
         return
     from .workers import in_child
 
-    with in_child(scan, settings.seeds) as result:
-        yield result
+    with in_child(_look_around, settings.seeds, settings.out) as result:
+        yield _LookedAt(result)
 
 
 def _publish(

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain, count, repeat
 from operator import attrgetter, is_
@@ -50,8 +51,33 @@ def snapshot_path(settings: Settings) -> Path:
     return settings.cache_dir / f"site-{hashlib.sha256(where).hexdigest()[:16]}.json"
 
 
-def resume(settings: Settings, cache: ArticleCache) -> Resumed | None:
-    """The state the last build left, or None when it cannot be trusted to be current (see the module)."""
+# The stat key of the output folder's manifest as read, and whether every file it records is as recorded.
+OutputsLooked = tuple[list[int] | None, bool]
+
+
+def look_at_outputs(out: Path) -> OutputsLooked:
+    """Whether the files the last build wrote to ``out`` are as its manifest records them (each file's size
+    and time), with the manifest's stat key: plain data, so that another process can look (at 100,000
+    articles, statting 23,000 files takes a fifteenth of a second) while this one reads the state."""
+    manifest_key = file_key(str(out / MANIFEST))
+    if manifest_key is None:
+        return None, False
+    return list(manifest_key), _as_recorded(out, read_manifest(out))
+
+
+def _as_recorded(out: Path, manifest: dict[str, list[Any]]) -> bool:
+    root = str(out)
+    return all(as_recorded(f"{root}/{name}", record) for name, record in manifest.items())
+
+
+def resume(
+    settings: Settings, cache: ArticleCache, outputs_looked: Callable[[], OutputsLooked | None] | None = None
+) -> Resumed | None:
+    """The state the last build left, or None when it cannot be trusted to be current (see the module).
+
+    ``outputs_looked``, when given, says what `look_at_outputs` found (None: it could not tell); it is asked
+    last, so that another process has the time to look.
+    """
     path = snapshot_path(settings)
     try:
         document = json.loads(read_regular_file(path, MAX_STATE_BYTES))
@@ -61,7 +87,7 @@ def resume(settings: Settings, cache: ArticleCache) -> Resumed | None:
         log.info("ignoring the build snapshot %s (%s)", path, error)
         return None
     try:
-        return _resumed(document, settings, cache)
+        return _resumed(document, settings, cache, outputs_looked)
     except (TypeError, ValueError, KeyError, IndexError, AttributeError) as error:
         log.info("ignoring the damaged build snapshot %s (%s)", path, error)
         return None
@@ -75,7 +101,10 @@ def _layout_keys(cache: ArticleCache) -> list[Any]:
     return [list(key) if key is not None else None for key, _ in cache.layout]
 
 
-def _resumed(document: dict[str, Any], settings: Settings, cache: ArticleCache) -> Resumed | None:
+def _resumed(
+    document: dict[str, Any], settings: Settings, cache: ArticleCache,
+    outputs_looked: Callable[[], OutputsLooked | None] | None,
+) -> Resumed | None:
     if (document.get("format") != FORMAT or document.get("settings") != _settings_digest(settings)
             or document.get("cache") != _layout_keys(cache)):
         return None
@@ -84,10 +113,6 @@ def _resumed(document: dict[str, Any], settings: Settings, cache: ArticleCache) 
     if manifest_key is None or list(manifest_key) != document["manifest"]:
         return None
     manifest = read_manifest(out)
-    root = str(out)
-    # A file changed or removed by hand is put right by a full build (as one without a snapshot does).
-    if not all(as_recorded(f"{root}/{name}", record) for name, record in manifest.items()):
-        return None
     # The files of each feed (the writer removes only paths of the URL layout among them).
     feed_keys: dict[str, FeedKey] = {}  # each path is named up to four times below; it is checked once
 
@@ -113,6 +138,12 @@ def _resumed(document: dict[str, Any], settings: Settings, cache: ArticleCache) 
         {_feed_key(path): tuple(range(start, stop) for start, stop in pages) for path, pages in document["pages"].items()},
         {_feed_key(path): chart for path, chart in document["weeks"].items()},
     ))
+    # A file changed or removed by hand is put right by a full build (as one without a snapshot does).
+    looked = outputs_looked() if outputs_looked is not None else None
+    if looked is None or looked[0] != document["manifest"]:  # not looked at, or another manifest: look here
+        looked = (document["manifest"], _as_recorded(out, manifest))
+    if not looked[1]:
+        return None
     return Resumed(site, Written(manifest, feed_files))
 
 

@@ -196,3 +196,32 @@ def test_files_looked_at_in_another_process_give_the_same_build(
         assert files_under(out) == _cold(folder, tmp_path)
     assert resumed == [False, True, True, True, True]
     assert all(isinstance(found, dict) and len(found) >= 30 for found in scanned)
+    # The output folder is looked at there too: a file changed by hand still means a full build.
+    (out / "topics" / "space.rss").write_bytes(b"<rss>vandalised</rss>")
+    STEPS[0][1](folder)
+    _build(folder, out, cache)
+    assert resumed[-1] is False
+    assert files_under(out) == _cold(folder, tmp_path)
+
+
+def test_what_another_process_saw_of_the_output_folder_is_trusted_only_for_the_same_manifest(
+    folder: Path, tmp_path: Path
+) -> None:
+    from feedpub.config import Settings
+    from feedpub.ingest.cache import ArticleCache
+
+    out, cache_dir = tmp_path / "out", tmp_path / "cache"
+    _build(folder, out, cache_dir)
+    settings = Settings(seeds=folder, out=out, cache_dir=cache_dir)
+
+    def resume(looked):  # type: ignore[no-untyped-def]
+        return snapshot.resume(settings, ArticleCache(cache_dir, folder, settings.max_file_size), lambda: looked)
+
+    manifest_key, intact = snapshot.look_at_outputs(out)
+    assert intact and manifest_key is not None
+    assert resume(None) is not None  # nobody looked: the build looks itself
+    assert resume((manifest_key, False)) is None  # a file was found changed
+    (out / "topics" / "space.rss").write_bytes(b"<rss>vandalised</rss>")
+    assert snapshot.look_at_outputs(out) == (manifest_key, False)
+    # What was seen of another manifest (one rewritten meanwhile) is not taken: the build looks itself.
+    assert resume(([0, 0, 0, 0], True)) is None
