@@ -17,8 +17,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from itertools import count
-from operator import attrgetter
+from itertools import compress, count
+from operator import attrgetter, is_not
 from typing import Any
 
 from ..model import Article, Problem
@@ -87,20 +87,31 @@ class Catalog:
     # What `update_catalog` needs to tell whether a change renames anything: each topic's spellings and each
     # provider's names and logos, counted; the published URLs; whether any URL was given twice.
     _counts: _Counts | None = field(default=None, repr=False, compare=False)
+    # The places `from_state` read, which `state` writes again as they are for every feed still listing the
+    # very same articles at the very same places: an edit or a new article leaves nearly all of them so.
+    _packed: _Packed | None = field(default=None, repr=False, compare=False)
 
     def topic_names(self, article: Article) -> tuple[str, ...]:
         """The display names of the topics ``article`` is listed under, in the article's own order."""
         return self._topic_names.get(article.topics, ())
 
     def state(self) -> dict[str, Any] | None:
-        """The catalog as plain data (articles by their place in ``articles``), for `from_state` in another
+        """The catalog as plain data (each feed's articles by their place in ``articles``, counted from the
+        oldest, so that a new article leaves the others' places as they were), for `from_state` in another
         process; None for a catalog that `update_catalog` could not follow anyway."""
         counts = self._counts
         if counts is None:
             return None
-        rank = dict(zip(map(id, self.articles), count()))
+        kept = self._packed.still_valid(self.articles) if self._packed is not None else {}
+        rank: dict[int, int] | None = None
 
         def ranks(articles: tuple[Article, ...]) -> str:
+            nonlocal rank
+            found = kept.get(id(articles))
+            if found is not None and found[0] is articles:
+                return found[1]
+            if rank is None:
+                rank = dict(zip(map(id, self.articles), count(len(self.articles) - 1, -1)))
             return pack_places(map(rank.__getitem__, map(id, articles)))
 
         return {
@@ -116,8 +127,13 @@ class Catalog:
     @classmethod
     def from_state(cls, articles: tuple[Article, ...], state: dict[str, Any]) -> Catalog:
         """The catalog `state` described, of ``articles`` (in feed order, as they were)."""
+        oldest_first = articles[::-1]
+        packed: dict[int, tuple[tuple[Article, ...], str]] = {}
+
         def listed(ranks: str) -> tuple[Article, ...]:
-            return tuple(map(articles.__getitem__, unpack_places(ranks)))
+            listing = tuple(map(oldest_first.__getitem__, unpack_places(ranks)))
+            packed[id(listing)] = (listing, ranks)
+            return listing
 
         return cls(
             articles,
@@ -133,7 +149,35 @@ class Catalog:
                 frozenset(article.url for article in articles),
                 bool(state["duplicates"]),
             ),
+            _Packed(articles, packed),
         )
+
+
+@dataclass(frozen=True)
+class _Packed:
+    """The packed places of each feed's articles (by the id of its tuple, which is kept alive with them),
+    counted among ``articles`` from the oldest."""
+
+    articles: tuple[Article, ...]
+    feeds: dict[int, tuple[tuple[Article, ...], str]]
+
+    MAX_MOVED = 256  # articles at other places than before; past that, packing afresh is as quick
+
+    def still_valid(self, articles: tuple[Article, ...]) -> dict[int, tuple[tuple[Article, ...], str]]:
+        """``feeds``, when every article they list is still at its place in ``articles``; else nothing.
+
+        Counted from the oldest, every place below a new article holds the same object as before: only the
+        places where another object now stands are looked at, and it is enough that the articles that were
+        there are in none of today's feeds (they were edited, so replaced, or removed)."""
+        before, now = self.articles[::-1], articles[::-1]
+        moved = [before[at] for at in compress(count(), map(is_not, before, now))]
+        moved += before[len(now):]
+        if not moved:
+            return self.feeds
+        if len(moved) > self.MAX_MOVED:
+            return {}
+        present = set(map(id, articles))
+        return {} if any(id(article) in present for article in moved) else self.feeds
 
 
 def pack_places(places: Iterable[int]) -> str:

@@ -33,7 +33,7 @@ from ..site import Fingerprints, Site, assemble_site
 from .writer import MANIFEST, Written, as_recorded, read_manifest
 
 log = logging.getLogger(__name__)
-FORMAT = 3
+FORMAT = 4
 _source = attrgetter("source")
 
 

@@ -358,3 +358,55 @@ def test_places_packed_as_text_unpack_to_the_same_numbers(places: list[int]) -> 
 def test_text_pack_places_cannot_have_written_is_refused(text: str) -> None:
     with pytest.raises(ValueError):
         unpack_places(text)
+
+
+# --- the catalog as state, for the next build ------------------------------------------------------------
+
+from feedpub.feeds import catalog as catalog_module  # noqa: E402
+from feedpub.feeds.catalog import Catalog  # noqa: E402
+
+
+def _restored(catalog: Catalog) -> Catalog:
+    """``catalog`` as the next build reads it back from its state (through JSON, as it is saved)."""
+    state = catalog.state()
+    assert state is not None
+    restored = Catalog.from_state(catalog.articles, json.loads(json.dumps(state)))
+    assert (restored.articles, restored.topics, restored.providers) == (catalog.articles, catalog.topics, catalog.providers)
+    assert list(restored.topics) == list(catalog.topics) and list(restored.providers) == list(catalog.providers)
+    return restored
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(start=st.lists(_fields, min_size=1, max_size=25),
+       steps=st.lists(st.tuples(st.integers(0, 30), st.none() | _fields), min_size=1, max_size=6))
+def test_a_restored_catalog_once_updated_saves_the_state_packed_afresh(start, steps) -> None:
+    """The state keeps the packed places of the feeds a change left where they were: whatever the change,
+    what it saves is what packing every feed afresh gives, and reads back as the same catalog."""
+    files = {number: _article(number, fields) for number, fields in enumerate(start)}
+    catalog = build_catalog(files.values())
+    for count, (number, fields) in enumerate(steps):
+        removed = [files.pop(number)] if number in files else []
+        added = [] if fields is None else [_article(100 + count, fields)]
+        if added:
+            files[number] = added[0]
+        updated = update_catalog(_restored(catalog), removed, added)
+        if updated is None:
+            catalog = build_catalog(files.values())
+            continue
+        assert updated.state() == dataclasses.replace(updated, _packed=None).state()
+        catalog = _restored(updated)
+
+
+def test_a_new_article_repacks_only_the_feeds_that_list_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 100,000 articles packing every feed's places took a tenth of a second of each rebuild."""
+    old = [_article(n, (n, n, 0, [["AI"], ["Robots"], ["Space"]][n % 3], _PROVIDERS[1 + n % 3], True)) for n in range(30)]
+    newest = _article(99, (99, 99, 0, ["Robots"], _PROVIDERS[3], True))
+    updated = update_catalog(_restored(build_catalog(old)), [], [newest])
+    assert updated is not None
+    packed: list[object] = []
+    original = catalog_module.pack_places
+    monkeypatch.setattr(catalog_module, "pack_places", lambda places: packed.append(places) or original(places))
+    state = updated.state()
+    assert len(packed) == 2  # the topic Robots and the provider Daily; AI, Space and two providers as they were
+    monkeypatch.undo()
+    assert state == dataclasses.replace(updated, _packed=None).state()
