@@ -55,6 +55,15 @@ def resumed(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return seen
 
 
+def _draft_in_the_first_cache_file(seeds: Path) -> None:
+    """A new unpublished article: the catalog stays as it was, but the article cache's layout does not (its
+    name is chosen to go into the cache's first file, so every other file's entries move down one place)."""
+    from feedpub.ingest.cache import _shard
+
+    name = min((f"draft-{number}.md" for number in range(500)), key=lambda name: _shard(f"{seeds}/{name}"))
+    write_article(seeds, name, **article("draft", published=False))
+
+
 STEPS = [
     ("an edit", lambda s: write_article(s, "05.md", **article("a5", title="Edited", topics=["AI"], publishedDateTime="2024-05-06T05:00:00Z"))),
     ("an edit that moves it", lambda s: write_article(s, "06.md", **article("a6", title="Moved", topics=["AI"], publishedDateTime="2024-06-30T00:00:00Z"))),
@@ -66,6 +75,8 @@ STEPS = [
     ("the broken file mended", lambda s: write_article(s, "09.md", **article("a9", topics=["Robots"]))),
     ("an unpublished article", lambda s: write_article(s, "10.md", **article("a10", published=False))),
     ("a rename", lambda s: (s / "11.md").rename(s / "renamed.md")),
+    ("a new file that publishes nothing", lambda s: _draft_in_the_first_cache_file(s)),
+    ("then an edit", lambda s: write_article(s, "05.md", **article("a5", title="Edited again", topics=["AI"], publishedDateTime="2024-05-06T05:00:00Z"))),
     ("nothing", lambda s: None),
 ]
 
@@ -81,7 +92,27 @@ def test_a_series_of_changes_each_built_from_the_last_state_equals_cold_builds(
         cold = tmp_path / "cold"
         _build(folder, cold, tmp_path / "cold-cache", "--no-cache", "--archive-size", "4")
         assert files_under(out) == files_under(cold), f"after {name}"
-    assert resumed == [False] + [True] * len(STEPS)
+        _assert_the_state_reads_back_as_the_catalog(folder, out, cache, archive_size=4)
+    assert resumed == [False] + [True] * (2 * len(STEPS))
+
+
+def _assert_the_state_reads_back_as_the_catalog(seeds: Path, out: Path, cache_dir: Path, archive_size: int) -> None:
+    """What the next build reads of the state is the catalog of the files as they are (a wrong one can go
+    unseen in the output: the next change may make the build catalog afresh)."""
+    from feedpub.config import load_settings
+    from feedpub.feeds.catalog import build_catalog
+    from feedpub.ingest.cache import ArticleCache
+    from feedpub.ingest.loader import load_folder
+
+    settings = load_settings(None).with_overrides(seeds=seeds, out=out, cache_dir=cache_dir, archive_size=archive_size)
+    state = snapshot.resume(settings, ArticleCache(cache_dir, seeds, settings.max_file_size))
+    assert state is not None
+    fresh = build_catalog(load_folder(seeds).articles)
+    catalog = state.site.catalog
+    assert [a.source for a in catalog.articles] == [a.source for a in fresh.articles]
+    for mine, theirs in ((catalog.topics, fresh.topics), (catalog.providers, fresh.providers)):
+        assert {key: [a.source for a in topic.articles] for key, topic in mine.items()} == {
+            key: [a.source for a in topic.articles] for key, topic in theirs.items()}
 
 
 def test_a_file_changed_in_the_output_folder_means_a_full_build(folder: Path, tmp_path: Path, resumed: list[bool]) -> None:
