@@ -166,18 +166,17 @@ class _Packed:
     def still_valid(self, articles: tuple[Article, ...]) -> dict[int, tuple[tuple[Article, ...], str]]:
         """``feeds``, when every article they list is still at its place in ``articles``; else nothing.
 
-        Counted from the oldest, every place below a new article holds the same object as before: only the
-        places where another object now stands are looked at, and it is enough that the articles that were
-        there are in none of today's feeds (they were edited, so replaced, or removed)."""
+        Counted from the oldest, a place holds the same object as before unless something was edited,
+        added or removed there. Only those places are looked at: it is enough that none of the articles that
+        were there is still in the catalog (edited, so replaced, or removed). One that is can only have moved
+        to another of those places, since every other place holds what it held."""
         before, now = self.articles[::-1], articles[::-1]
-        moved = [before[at] for at in compress(count(), map(is_not, before, now))]
-        moved += before[len(now):]
-        if not moved:
-            return self.feeds
-        if len(moved) > self.MAX_MOVED:
+        changed = list(compress(count(), map(is_not, before, now)))
+        changed += range(min(len(before), len(now)), max(len(before), len(now)))
+        if len(changed) > self.MAX_MOVED:
             return {}
-        present = set(map(id, articles))
-        return {} if any(id(article) in present for article in moved) else self.feeds
+        present = {id(now[at]) for at in changed if at < len(now)}
+        return {} if any(id(before[at]) in present for at in changed if at < len(before)) else self.feeds
 
 
 def pack_places(places: Iterable[int]) -> str:
