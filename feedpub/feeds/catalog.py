@@ -102,21 +102,30 @@ class Catalog:
         counts = self._counts
         if counts is None:
             return None
-        kept = self._packed.still_valid(self.articles) if self._packed is not None else {}
+        still = self._packed.still_valid(self.articles) if self._packed is not None else None
         rank: dict[int, int] | None = None
 
-        def ranks(articles: tuple[Article, ...]) -> str:
+        def ranks(feed: tuple[str, str], articles: tuple[Article, ...]) -> str:
             nonlocal rank
-            found = kept.get(id(articles))
-            if found is not None and found[0] is articles:
-                return found[1]
+            if still is not None and feed in still.feeds:
+                before, packed = still.feeds[feed]
+                if before is articles:
+                    return packed
+                # The articles it listed kept their places; the others are where something changed.
+                place = dict(zip(map(id, before), unpack_places(packed)))
+                place.update(still.arrived)
+                try:
+                    return pack_places(map(place.__getitem__, map(id, articles)))
+                except KeyError:
+                    pass
             if rank is None:
                 rank = dict(zip(map(id, self.articles), count(len(self.articles) - 1, -1)))
             return pack_places(map(rank.__getitem__, map(id, articles)))
 
         return {
-            "topics": [[slug, topic.name, ranks(topic.articles)] for slug, topic in self.topics.items()],
-            "providers": [[key, topic.name, topic.image, ranks(topic.articles)] for key, topic in self.providers.items()],
+            "topics": [[slug, topic.name, ranks(("topic", slug), topic.articles)] for slug, topic in self.topics.items()],
+            "providers": [[key, topic.name, topic.image, ranks(("provider", key), topic.articles)]
+                          for key, topic in self.providers.items()],
             "problems": [[p.path, p.message, p.level, p.line] for p in self.problems],
             "unpublished": self.unpublished,
             "topic_names": [[list(topics), list(names)] for topics, names in self._topic_names.items()],
@@ -128,17 +137,17 @@ class Catalog:
     def from_state(cls, articles: tuple[Article, ...], state: dict[str, Any]) -> Catalog:
         """The catalog `state` described, of ``articles`` (in feed order, as they were)."""
         oldest_first = articles[::-1]
-        packed: dict[int, tuple[tuple[Article, ...], str]] = {}
+        packed: dict[tuple[str, str], tuple[tuple[Article, ...], str]] = {}
 
-        def listed(ranks: str) -> tuple[Article, ...]:
+        def listed(feed: tuple[str, str], ranks: str) -> tuple[Article, ...]:
             listing = tuple(map(oldest_first.__getitem__, unpack_places(ranks)))
-            packed[id(listing)] = (listing, ranks)
+            packed[feed] = (listing, ranks)
             return listing
 
         return cls(
             articles,
-            {slug: Topic(slug, name, listed(ranks)) for slug, name, ranks in state["topics"]},
-            {key: Topic(key, name, listed(ranks), image) for key, name, image, ranks in state["providers"]},
+            {slug: Topic(slug, name, listed(("topic", slug), ranks)) for slug, name, ranks in state["topics"]},
+            {key: Topic(key, name, listed(("provider", key), ranks), image) for key, name, image, ranks in state["providers"]},
             tuple(Problem(path, message, level, line) for path, message, level, line in state["problems"]),
             int(state["unpublished"]),
             {tuple(topics): tuple(names) for topics, names in state["topic_names"]},
@@ -155,28 +164,37 @@ class Catalog:
 
 @dataclass(frozen=True)
 class _Packed:
-    """The packed places of each feed's articles (by the id of its tuple, which is kept alive with them),
-    counted among ``articles`` from the oldest."""
+    """The packed places of each feed's articles as a state gave them (with the articles they named, kept
+    alive with them), counted among ``articles`` from the oldest."""
 
     articles: tuple[Article, ...]
-    feeds: dict[int, tuple[tuple[Article, ...], str]]
+    feeds: dict[tuple[str, str], tuple[tuple[Article, ...], str]]  # by ("topic", slug) or ("provider", key)
 
     MAX_MOVED = 256  # articles at other places than before; past that, packing afresh is as quick
 
-    def still_valid(self, articles: tuple[Article, ...]) -> dict[int, tuple[tuple[Article, ...], str]]:
-        """``feeds``, when every article they list is still at its place in ``articles``; else nothing.
+    def still_valid(self, articles: tuple[Article, ...]) -> _StillValid | None:
+        """What stays true of ``feeds`` in the catalog of ``articles``, or None when articles moved.
 
         Counted from the oldest, a place holds the same object as before unless something was edited,
         added or removed there. Only those places are looked at: it is enough that none of the articles that
         were there is still in the catalog (edited, so replaced, or removed). One that is can only have moved
-        to another of those places, since every other place holds what it held."""
+        to another of those places, since every other place holds what it held. Then every article still in
+        the catalog is at the place ``feeds`` give it, and the others are at those places."""
         before, now = self.articles[::-1], articles[::-1]
         changed = list(compress(count(), map(is_not, before, now)))
         changed += range(min(len(before), len(now)), max(len(before), len(now)))
         if len(changed) > self.MAX_MOVED:
-            return {}
-        present = {id(now[at]) for at in changed if at < len(now)}
-        return {} if any(id(before[at]) in present for at in changed if at < len(before)) else self.feeds
+            return None
+        arrived = {id(now[at]): at for at in changed if at < len(now)}
+        if any(id(before[at]) in arrived for at in changed if at < len(before)):
+            return None
+        return _StillValid(self.feeds, arrived)
+
+
+@dataclass(frozen=True)
+class _StillValid:
+    feeds: dict[tuple[str, str], tuple[tuple[Article, ...], str]]
+    arrived: dict[int, int]  # the place of each article at a place where something changed, by its id
 
 
 def pack_places(places: Iterable[int]) -> str:
