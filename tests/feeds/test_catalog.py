@@ -313,18 +313,30 @@ _fields = st.tuples(st.integers(0, 40), st.integers(0, 6), st.integers(-1, 2),
                     st.booleans() | st.just(True))
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(start=st.lists(_fields, min_size=1, max_size=25),
-       steps=st.lists(st.tuples(st.integers(0, 30), st.none() | _fields), min_size=1, max_size=6))
-def test_an_updated_catalog_is_the_catalog_built_afresh(start, steps) -> None:
-    """Whatever files change (edited, added, removed), an update that succeeds gives what a fresh build gives."""
+_CHANGES = {"start": st.lists(_fields, min_size=1, max_size=25),
+            "steps": st.lists(st.tuples(st.integers(0, 30), st.none() | _fields), min_size=1, max_size=6)}
+
+
+def _changes(start, steps):  # type: ignore[no-untyped-def]
+    """The catalog of the files ``start`` makes, then each of ``steps`` in turn (a file edited, added or
+    removed): the files after it, and the articles it removed and added."""
     files = {number: _article(number, fields) for number, fields in enumerate(start)}
-    catalog = build_catalog(files.values())
+    yield build_catalog(files.values())
     for count, (number, fields) in enumerate(steps):
         removed = [files.pop(number)] if number in files else []
         added = [] if fields is None else [_article(100 + count, fields)]
         if added:
             files[number] = added[0]
+        yield files, removed, added
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(**_CHANGES)
+def test_an_updated_catalog_is_the_catalog_built_afresh(start, steps) -> None:
+    """Whatever files change (edited, added, removed), an update that succeeds gives what a fresh build gives."""
+    changes = _changes(start, steps)
+    catalog = next(changes)
+    for files, removed, added in changes:
         updated = update_catalog(catalog, removed, added)
         fresh = build_catalog(files.values())
         if updated is not None:
@@ -377,18 +389,13 @@ def _restored(catalog: Catalog) -> Catalog:
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(start=st.lists(_fields, min_size=1, max_size=25),
-       steps=st.lists(st.tuples(st.integers(0, 30), st.none() | _fields), min_size=1, max_size=6))
+@given(**_CHANGES)
 def test_a_restored_catalog_once_updated_saves_the_state_packed_afresh(start, steps) -> None:
     """The state keeps the packed places of the feeds a change left where they were: whatever the change,
     what it saves is what packing every feed afresh gives, and reads back as the same catalog."""
-    files = {number: _article(number, fields) for number, fields in enumerate(start)}
-    catalog = build_catalog(files.values())
-    for count, (number, fields) in enumerate(steps):
-        removed = [files.pop(number)] if number in files else []
-        added = [] if fields is None else [_article(100 + count, fields)]
-        if added:
-            files[number] = added[0]
+    changes = _changes(start, steps)
+    catalog = next(changes)
+    for files, removed, added in changes:
         updated = update_catalog(_restored(catalog), removed, added)
         if updated is None:
             catalog = build_catalog(files.values())
