@@ -17,8 +17,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from itertools import compress, count
-from operator import attrgetter, is_not
+from itertools import compress, count, islice
+from operator import attrgetter, gt, is_not
 from typing import Any
 
 from ..model import Article, Problem
@@ -135,12 +135,17 @@ class Catalog:
 
     @classmethod
     def from_state(cls, articles: tuple[Article, ...], state: dict[str, Any]) -> Catalog:
-        """The catalog `state` described, of ``articles`` (in feed order, as they were)."""
+        """The catalog `state` described, of ``articles`` (in feed order, as they were); ValueError for a
+        state `state` could not have written (a damaged one must be refused here, not break a later update)."""
+        _check_shape(state)
         oldest_first = articles[::-1]
         packed: dict[tuple[str, str], tuple[tuple[Article, ...], str]] = {}
 
         def listed(feed: tuple[str, str], ranks: str) -> tuple[Article, ...]:
-            listing = tuple(map(oldest_first.__getitem__, unpack_places(ranks)))
+            places = unpack_places(ranks)
+            if not all(map(gt, places, islice(places, 1, None))):
+                raise ValueError(f"the articles of {feed[1]!r} are not in feed order")
+            listing = tuple(map(oldest_first.__getitem__, places))
             packed[feed] = (listing, ranks)
             return listing
 
@@ -160,6 +165,36 @@ class Catalog:
             ),
             _Packed(articles, packed),
         )
+
+
+def _check_shape(state: dict[str, Any]) -> None:
+    """ValueError unless ``state`` has the shape `Catalog.state` gives it (its places are checked as read)."""
+
+    def texts(values: Iterable[Any], none: bool = False) -> bool:
+        return all(isinstance(value, str) or (none and value is None) for value in values)
+
+    def counted(mapping: Any) -> bool:
+        return isinstance(mapping, dict) and all(
+            texts([key]) and isinstance(counts, dict) and texts(counts)
+            and all(type(number) is int for number in counts.values())
+            for key, counts in mapping.items()
+        )
+
+    topics, providers = state["topics"], state["providers"]
+    slugs, keys = [entry[0] for entry in topics], [entry[0] for entry in providers]
+    if not (
+        all(len(entry) == 3 and texts(entry) for entry in topics)
+        and all(len(entry) == 4 and texts(entry[:2]) and texts(entry[2:3], none=True) and texts(entry[3:])
+                for entry in providers)
+        and slugs == sorted(set(slugs)) and keys == sorted(set(keys))
+        and all(len(entry) == 4 and texts(entry[:2]) and entry[2] in ("error", "warning")
+                and (entry[3] is None or type(entry[3]) is int) for entry in state["problems"])
+        and type(state["unpublished"]) is int and state["unpublished"] >= 0
+        and all(len(entry) == 2 and texts(entry[0]) and texts(entry[1]) for entry in state["topic_names"])
+        and counted(state["spellings"]) and counted(state["provider_names"])
+        and counted(state["provider_images"]) and type(state["duplicates"]) is bool
+    ):
+        raise ValueError("the catalog's state is not one feedpub writes")
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,12 @@ def resumed(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     return seen
 
 
+def _damaged_catalog(text: str, damage) -> str:  # type: ignore[no-untyped-def]
+    state = json.loads(text)
+    damage(state["catalog"])
+    return json.dumps(state)
+
+
 def _draft_in_the_first_cache_file(seeds: Path) -> None:
     """A new unpublished article: the catalog stays as it was, but the article cache's layout does not (its
     name is chosen to go into the cache's first file, so every other file's entries move down one place)."""
@@ -158,6 +164,15 @@ def test_a_build_that_finds_nothing_changed_leaves_the_state_as_it_was(
     lambda text: json.dumps({**json.loads(text), "pages": {"all": [[0, 1], [1, 2]]}}),
     lambda text: json.dumps({**json.loads(text), "pages": {"all": [[0, 99]]}}),
     lambda text: json.dumps({**json.loads(text), "pages": {"all": [[0, 30]]}}),
+    # A catalog that reads, but that an update could not follow or that lists articles out of order.
+    lambda text: _damaged_catalog(text, lambda catalog: catalog["topics"][0].__setitem__(0, None)),
+    lambda text: _damaged_catalog(text, lambda catalog: catalog["topics"].reverse()),
+    lambda text: _damaged_catalog(text, lambda catalog: catalog["topics"][0].__setitem__(2, pack_places([0, 1]))),
+    lambda text: _damaged_catalog(text, lambda catalog: catalog["providers"][0].__setitem__(2, 7)),
+    lambda text: _damaged_catalog(text, lambda catalog: catalog.__setitem__("problems", [["a.md", "m", "oops", None]])),
+    lambda text: _damaged_catalog(text, lambda catalog: catalog.__setitem__("unpublished", -1)),
+    lambda text: _damaged_catalog(text, lambda catalog: catalog.__setitem__("topic_names", [[["AI"], [None]]])),
+    lambda text: _damaged_catalog(text, lambda catalog: catalog.__setitem__("spellings", {"ai": {"AI": "one"}})),
 ])
 def test_a_damaged_snapshot_is_ignored(folder: Path, tmp_path: Path, damage, resumed: list[bool]) -> None:  # type: ignore[no-untyped-def]
     out, cache = tmp_path / "out", tmp_path / "cache"
