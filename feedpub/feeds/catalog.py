@@ -16,6 +16,7 @@ from bisect import bisect_left, insort
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from itertools import compress, count, islice
 from operator import attrgetter, gt, is_not
@@ -46,9 +47,19 @@ def slugify(name: str) -> str:
     return slug
 
 
-def feed_order(article: Article) -> tuple[float, int, str, str]:
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def instant(moment: datetime) -> int:
+    """``moment`` in whole microseconds since 1970: exact, as a float timestamp is not past the year 2242
+    (two instants a microsecond apart would tie, and sort otherwise than the times themselves)."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def feed_order(article: Article) -> tuple[int, int, str, str]:
     """Sort key: newest first; same instant, higher heat first; then URL and file name."""
-    return (-article.published_at.timestamp(), -article.heat, article.url, article.source)
+    return (-instant(article.published_at), -article.heat, article.url, article.source)
 
 
 _url_and_source = attrgetter("url", "source")

@@ -24,7 +24,7 @@ from typing import Any, TypeGuard
 
 from ..atomic import read_regular_file
 from ..model import Article, Problem
-from .catalog import feed_order
+from .catalog import feed_order, instant
 
 LEDGER = ".feedpub-archives.json"
 FORMAT = 1
@@ -59,10 +59,10 @@ class Boundary:
     @property
     def key(self) -> tuple[Any, ...]:
         """A prefix of `feed_order`'s key: the articles whose key sorts at or after it are on the page's side."""
-        instant = -self.published_at.timestamp()  # exactly as feed_order computes it, so equal instants tie
+        newest = -instant(self.published_at)  # exactly as feed_order computes it, so equal instants tie
         if self.heat is None or self.url is None:
-            return (instant,)
-        return (instant, -self.heat, self.url)
+            return (newest,)
+        return (newest, -self.heat, self.url)
 
     def fields(self) -> list[Any]:
         """As stored: an ISO 8601 UTC time (exact to the microsecond), then heat and URL if needed."""

@@ -349,6 +349,18 @@ def test_an_updated_catalog_is_the_catalog_built_afresh(start, steps) -> None:
         catalog = updated or fresh
 
 
+def test_articles_a_microsecond_apart_in_the_far_future_keep_their_order_through_an_update() -> None:
+    """A float timestamp cannot tell them apart past the year 2242: an update placed the newer, cooler one
+    after the older, hotter one, so a rebuild's feeds differed from a cold build's."""
+    moment = datetime(9000, 1, 1, tzinfo=timezone.utc)
+    older = Article("o", "Older", "https://n.example/o", moment, moment, "o.md", heat=5, topics=("AI",))
+    newer_moment = moment + timedelta(microseconds=1)
+    newer = Article("n", "Newer", "https://n.example/n", newer_moment, newer_moment, "n.md", heat=0, topics=("AI",))
+    updated = update_catalog(build_catalog([older]), [], [newer])
+    assert updated is not None
+    assert [a.title for a in updated.articles] == [a.title for a in build_catalog([older, newer]).articles] == ["Newer", "Older"]
+
+
 def test_an_edit_that_keeps_topics_and_provider_updates_the_catalog(seeds) -> None:
     first = _article(1, (1, 1, 0, ["AI"], _PROVIDERS[1], True))
     others = [_article(n, (n, n, 0, ["AI", "Robots"], _PROVIDERS[3], True)) for n in range(2, 6)]
