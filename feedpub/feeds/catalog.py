@@ -265,6 +265,7 @@ def build_catalog(articles: Iterable[Article]) -> Catalog:
     problems: list[Problem] = []
     unpublished = published = 0
     by_url: dict[str, Article] = {}
+    older: list[Article] = []  # published articles whose URL a newer version has
     for article in articles:
         if not article.is_published:
             unpublished += 1
@@ -274,15 +275,15 @@ def build_catalog(articles: Iterable[Article]) -> Catalog:
         if kept is None:
             by_url[article.url] = article
             continue
-        newer, older = sorted((kept, article), key=lambda a: (a.updated_at, a.source), reverse=True)
-        by_url[article.url] = newer
-        problems.append(
-            Problem(
-                older.source,
-                f"the same webUrl as {newer.source}; only the newer version ({newer.source}) is published",
-                "warning",
-            )
-        )
+        if (article.updated_at, article.source) > (kept.updated_at, kept.source):
+            by_url[article.url], article = article, kept
+        older.append(article)
+    # Each names the version published, whatever order the files came in (found, or from the cache).
+    for article in sorted(older, key=attrgetter("source")):
+        newer = by_url[article.url].source
+        problems.append(Problem(
+            article.source, f"the same webUrl as {newer}; only the newer version ({newer}) is published", "warning"
+        ))
 
     ordered = tuple(in_feed_order(by_url.values()))
     # Articles share a few hundred distinct topic lists among them: each list is worked out once.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import random
 from pathlib import Path
@@ -266,6 +267,18 @@ def test_duplicates_with_the_same_update_time_resolve_the_same_way_in_any_order(
     assert first.articles == second.articles
     assert len(first.articles) == 1
     assert [Path(p.path).name for p in first.problems] == [Path(p.path).name for p in second.problems]
+
+
+def test_three_versions_of_one_url_warn_the_same_way_in_any_order(seeds):
+    """Each older version names the one published, whether the files come from the folder or the cache."""
+    url = "https://news.example.com/story"
+    for name, day in (("a", 1), ("b", 2), ("c", 3)):
+        write_article(seeds, f"{name}.md", **article("x", webUrl=url, updatedDateTime=f"2024-05-0{day}T00:00:00Z"))
+    articles = load(seeds)
+    told = {tuple((Path(p.path).name, p.message.replace(str(seeds), "")) for p in build_catalog(order).problems)
+            for order in itertools.permutations(articles)}
+    assert len(told) == 1
+    assert [(name, "c.md" in message) for name, message in told.pop()] == [("a.md", True), ("b.md", True)]
 
 
 def test_in_feed_order_sorts_exactly_as_the_feed_order_key() -> None:
