@@ -71,9 +71,12 @@ class Result:
         return self.size / self.seconds if self.seconds else float("nan")
 
 
-def measure(command: list[str], cwd: Path, env: dict[str, str], log: Path) -> tuple[float, int, int, int]:
-    """Run ``command`` once; returns (wall seconds, peak RSS of that child in KiB, exit status, peak PSS of the
-    child and its worker processes together in KiB, 0 where /proc cannot tell).
+def measure(
+    command: list[str], cwd: Path, env: dict[str, str], log: Path, reads: tuple[Path, ...] = ()
+) -> tuple[float, int, int, int]:
+    """Run ``command`` once, with the files under ``reads`` (what it reads) in the page cache; returns (wall
+    seconds, peak RSS of that child in KiB, exit status, peak PSS of the child and its worker processes
+    together in KiB, 0 where /proc cannot tell).
 
     ``os.wait4`` returns the resource usage of exactly this child (and what it waited for), unlike
     ``getrusage(RUSAGE_CHILDREN)``, which is a maximum over every child so far.
@@ -81,6 +84,7 @@ def measure(command: list[str], cwd: Path, env: dict[str, str], log: Path) -> tu
     with open(log, "ab") as out:
         out.write(("\n$ " + " ".join(command) + "\n").encode())
         out.flush()
+        warm_page_cache(*reads)
         quiet_disk()
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=out, stdin=subprocess.DEVNULL)
@@ -96,6 +100,24 @@ def quiet_disk() -> None:
     a removed output folder) before a timed run: on this virtual machine, creating a file while the disk
     is still writing back costs up to 0.8 ms instead of 0.02, so a run would pay for the ones before it."""
     os.sync()
+
+
+def warm_page_cache(*folders: Path) -> None:
+    """Read every file under ``folders``, so that a timed run finds them in memory as the tool timed before it
+    did. This virtual machine pages out what no process touched for about a minute (its kernel runs DAMON's
+    "pageout" on physical memory): without this, whichever tool read the seeds first, or ran after the
+    other's minute-long build, paid for reading its files from disk.
+    """
+    buffer = bytearray(1 << 20)
+    for folder in folders:
+        for root, _, names in os.walk(folder):
+            for name in names:
+                try:
+                    with open(os.path.join(root, name), "rb", buffering=0) as handle:
+                        while handle.readinto(buffer):
+                            pass
+                except OSError:
+                    pass
 
 
 class TreeMemory:
@@ -451,7 +473,8 @@ def run_size(size: int, args: argparse.Namespace, work: Path, hugo: str | None) 
         command = feedpub + ["build", "--seeds", str(seeds), "--out", str(out), "--quiet"] + cache_options
         if cold and no_cache:
             command.append("--no-cache")
-        seconds, rss, status, tree = measure(command, work, env, log)
+        reads = (seeds, out, *(Path(option) for option in cache_options[1:]))
+        seconds, rss, status, tree = measure(command, work, env, log, reads)
         results.append(Result("feedpub", size, scenario, seconds, rss, status, tree))
         print(f"[{label(size)}] feedpub {scenario}: {seconds:.2f} s, {rss / 1024:.0f} MiB, "
               f"with workers {tree / 1024:.0f} MiB, exit {status}", file=sys.stderr)
@@ -483,7 +506,7 @@ def run_size(size: int, args: argparse.Namespace, work: Path, hugo: str | None) 
     def hugo_run(scenario: str, dest: Path) -> None:
         command = [hugo, "--quiet", "--source", str(hugo_site), "--destination", str(dest),
                    "--cacheDir", str(work / "hugo-cache")]
-        seconds, rss, status, tree = measure(command, work, env, log)
+        seconds, rss, status, tree = measure(command, work, env, log, (seeds, hugo_site, dest, work / "hugo-cache"))
         results.append(Result("hugo", size, scenario, seconds, rss, status, tree))
         print(f"[{label(size)}] hugo {scenario}: {seconds:.2f} s, {rss / 1024:.0f} MiB, exit {status}",
               file=sys.stderr)
