@@ -13,6 +13,7 @@ import pytest
 import feedpub
 from feedpub import changes
 from feedpub.ingest import cache as cache_module
+from feedpub.ingest import loader as loader_module
 from feedpub.ingest.cache import FORMAT, ArticleCache
 from feedpub.cli import main
 from feedpub.ingest.loader import DEFAULT_MAX_BYTES, load_folder
@@ -106,6 +107,36 @@ def test_a_corrupt_or_foreign_cache_is_ignored_and_rebuilt(folder: Path, tmp_pat
     _build(folder, out, cache)
     assert files_under(out) == _cold(folder, tmp_path, "cold")
     assert all(json.loads(f.read_bytes().partition(b"\n")[0])["format"] == FORMAT for f in _cache_files(cache))
+
+
+@pytest.mark.parametrize("keys", ["not base64!", "AAAA", [1, 2, 3], {"a": 1}, 7])
+def test_a_cache_file_whose_stat_keys_are_damaged_is_ignored_and_rebuilt(folder: Path, tmp_path: Path, keys) -> None:  # type: ignore[no-untyped-def]
+    out, cache = tmp_path / "incremental", tmp_path / "cache"
+    _build(folder, out, cache)
+    for cache_file in _cache_files(cache):
+        header, _, rest = cache_file.read_bytes().partition(b"\n")
+        cache_file.write_bytes(json.dumps({**json.loads(header), "keys": keys}).encode() + b"\n" + rest)
+    CHANGES["content"](folder)
+    _build(folder, out, cache)
+    assert files_under(out) == _cold(folder, tmp_path, "cold")
+
+
+def test_a_file_dated_past_the_year_2262_is_cached_too(folder: Path, tmp_path: Path) -> None:
+    """Its time in nanoseconds does not fit in 64 bits: the file is still read from the cache."""
+    far = 10**19  # 2286
+    os.utime(folder / "03.md", ns=(far, far))
+    if (folder / "03.md").stat().st_mtime_ns != far:
+        pytest.skip("this filesystem cannot date a file past the year 2262")
+    out, cache = tmp_path / "incremental", tmp_path / "cache"
+    _build(folder, out, cache)
+    reread: list[str] = []
+    original = loader_module.load_file
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loader_module, "load_file", lambda path, *rest: reread.append(str(path)) or original(path, *rest))
+        write_article(folder, "05.md", **article("a5", title="Edited", publishedDateTime="2024-05-06T00:00:00Z"))
+        _build(folder, out, cache)
+    assert [Path(path).name for path in reread] == ["05.md"]  # not 03.md: it came from the cache
+    assert files_under(out) == _cold(folder, tmp_path, "cold")
 
 
 def test_a_cache_entry_that_lies_about_its_file_is_not_trusted_after_a_touch(folder: Path, tmp_path: Path) -> None:
