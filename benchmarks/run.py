@@ -109,15 +109,21 @@ def warm_page_cache(*folders: Path) -> None:
     other's minute-long build, paid for reading its files from disk.
     """
     buffer = bytearray(1 << 20)
+
+    def read(path: str) -> None:
+        try:
+            with open(path, "rb", buffering=0) as handle:
+                while handle.readinto(buffer):
+                    pass
+        except OSError:
+            pass
+
     for folder in folders:
+        if folder.is_file():
+            read(str(folder))
         for root, _, names in os.walk(folder):
             for name in names:
-                try:
-                    with open(os.path.join(root, name), "rb", buffering=0) as handle:
-                        while handle.readinto(buffer):
-                            pass
-                except OSError:
-                    pass
+                read(os.path.join(root, name))
 
 
 class TreeMemory:
@@ -183,6 +189,21 @@ def feedpub_command(explicit: str | None) -> list[str]:
         return [str(beside)]
     found = shutil.which("feedpub")
     return [found] if found else [sys.executable, "-m", "feedpub"]
+
+
+def feedpub_code(feedpub: list[str], env: dict[str, str]) -> tuple[Path, ...]:
+    """The folders feedpub's code is read from: its Python's standard library and installed packages, and
+    feedpub's own package (a checkout, for an editable install). `warm_page_cache` reads them before each
+    timed run, as it reads the seeds: here, a minute of Hugo's build was enough for them to be paged out."""
+    # ``python -m feedpub``, or a ``feedpub`` script beside the Python of its environment
+    beside = Path(feedpub[0]).with_name("python")
+    python = feedpub[0] if len(feedpub) > 1 else str(beside) if beside.exists() else sys.executable
+    probe = ("import sys, sysconfig, os, feedpub; print(sysconfig.get_path('stdlib')); "
+             "print(sysconfig.get_path('purelib')); print(os.path.dirname(feedpub.__file__)); "
+             "print(os.path.realpath(sys.executable)); "
+             "print(os.path.join(sysconfig.get_config_var('LIBDIR') or '', sysconfig.get_config_var('LDLIBRARY') or ''))")
+    found = subprocess.run([python, "-c", probe], capture_output=True, text=True, env=env).stdout.split("\n")
+    return tuple(Path(line) for line in found if line)
 
 
 def build_options(feedpub: list[str], env: dict[str, str]) -> set[str]:
@@ -448,6 +469,7 @@ def run_size(size: int, args: argparse.Namespace, work: Path, hugo: str | None) 
     env = clean_env()
     feedpub = feedpub_command(args.feedpub)
     options = build_options(feedpub, env)
+    code = feedpub_code(feedpub, env)
     no_cache = "--no-cache" in options
     log = work / f"log-{label(size)}.txt"
     print(f"[{label(size)}] seeds {seeds}; log {log}; cold builds {'with' if no_cache else 'without'} --no-cache",
@@ -473,7 +495,7 @@ def run_size(size: int, args: argparse.Namespace, work: Path, hugo: str | None) 
         command = feedpub + ["build", "--seeds", str(seeds), "--out", str(out), "--quiet"] + cache_options
         if cold and no_cache:
             command.append("--no-cache")
-        reads = (seeds, out, *(Path(option) for option in cache_options[1:]))
+        reads = (seeds, out, *(Path(option) for option in cache_options[1:]), *code)
         seconds, rss, status, tree = measure(command, work, env, log, reads)
         results.append(Result("feedpub", size, scenario, seconds, rss, status, tree))
         print(f"[{label(size)}] feedpub {scenario}: {seconds:.2f} s, {rss / 1024:.0f} MiB, "
@@ -506,7 +528,8 @@ def run_size(size: int, args: argparse.Namespace, work: Path, hugo: str | None) 
     def hugo_run(scenario: str, dest: Path) -> None:
         command = [hugo, "--quiet", "--source", str(hugo_site), "--destination", str(dest),
                    "--cacheDir", str(work / "hugo-cache")]
-        seconds, rss, status, tree = measure(command, work, env, log, (seeds, hugo_site, dest, work / "hugo-cache"))
+        reads = (seeds, hugo_site, dest, work / "hugo-cache", Path(hugo))
+        seconds, rss, status, tree = measure(command, work, env, log, reads)
         results.append(Result("hugo", size, scenario, seconds, rss, status, tree))
         print(f"[{label(size)}] hugo {scenario}: {seconds:.2f} s, {rss / 1024:.0f} MiB, exit {status}",
               file=sys.stderr)
