@@ -184,10 +184,11 @@ def _check_shape(state: dict[str, Any]) -> None:
     def texts(values: Iterable[Any], none: bool = False) -> bool:
         return set(map(type, values)) <= ({str, type(None)} if none else {str})  # (tens of thousands: no loop)
 
-    def counted(mapping: Any) -> bool:
-        return isinstance(mapping, dict) and all(
+    def counted(mapping: Any, named: list[str]) -> bool:
+        """Positive counts by name, some for each of ``named`` at least."""
+        return isinstance(mapping, dict) and all(mapping.get(key) for key in named) and all(
             texts([key]) and isinstance(counts, dict) and texts(counts)
-            and all(type(number) is int for number in counts.values())
+            and all(type(number) is int and number > 0 for number in counts.values())
             for key, counts in mapping.items()
         )
 
@@ -204,8 +205,8 @@ def _check_shape(state: dict[str, Any]) -> None:
         and set(map(len, state["topic_names"])) <= {2}
         and set(map(type, chain.from_iterable(state["topic_names"]))) <= {list}
         and texts(chain.from_iterable(chain.from_iterable(state["topic_names"])))
-        and counted(state["spellings"]) and counted(state["provider_names"])
-        and counted(state["provider_images"]) and type(state["duplicates"]) is bool
+        and counted(state["spellings"], slugs) and counted(state["provider_names"], keys)
+        and counted(state["provider_images"], []) and type(state["duplicates"]) is bool
     ):
         raise ValueError("the catalog's state is not one feedpub writes")
 
@@ -430,6 +431,8 @@ def _updated_providers(
         if not articles:
             del updated[key]
             continue
+        if not names[key]:
+            return None  # counts that do not add up (a damaged state): catalog afresh
         image = _most_common(images[key]) if images[key] else None
         updated[key] = Topic(key, _most_common(names[key]), articles, image)
     if len(updated) != len(providers) or any(key not in providers for key in updated):

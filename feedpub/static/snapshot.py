@@ -5,7 +5,9 @@ Without it, every build rebuilds the catalog and digests every document of every
 100,000 articles is most of a rebuild. The snapshot names articles by their place in the article cache
 (`feedpub.ingest.cache`), whose text it does not repeat, and is used only when everything it was made
 from is as it was left: the same code, settings, article cache files, manifest and output files (each
-recorded file's size and time). Any doubt means a full build. Like the cache it is plain JSON, never pickle.
+recorded file's size and time). Any doubt means a full build. Like the cache it is plain JSON, never pickle;
+its shape is checked as it is read, and each feed's order, but like the cache's records it is trusted
+beyond that: a state rewritten by hand into another well-formed catalog is not detected.
 """
 
 from __future__ import annotations

@@ -173,6 +173,9 @@ def test_a_build_that_finds_nothing_changed_leaves_the_state_as_it_was(
     lambda text: _damaged_catalog(text, lambda catalog: catalog.__setitem__("unpublished", -1)),
     lambda text: _damaged_catalog(text, lambda catalog: catalog.__setitem__("topic_names", [[["AI"], [None]]])),
     lambda text: _damaged_catalog(text, lambda catalog: catalog.__setitem__("topic_names", [["AI", "AI"]])),
+    lambda text: _damaged_catalog(text, lambda catalog: catalog.__setitem__("provider_names", {})),
+    lambda text: _damaged_catalog(text, lambda catalog: catalog.__setitem__(
+        "provider_names", {key: {name: 0 for name in names} for key, names in catalog["provider_names"].items()})),
     lambda text: _damaged_catalog(text, lambda catalog: catalog.__setitem__("spellings", {"ai": {"AI": "one"}})),
 ])
 def test_a_damaged_snapshot_is_ignored(folder: Path, tmp_path: Path, damage, resumed: list[bool]) -> None:  # type: ignore[no-untyped-def]
