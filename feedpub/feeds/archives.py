@@ -7,12 +7,16 @@ Pages are cut by ``archive_size`` alone, and pages recorded in the archive ledge
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
 from ..model import Article
 from .catalog import Catalog, feed_order
 from .keys import FeedKey
 from .kinds import articles_of
 from .ledger import ArchiveLedger, Boundary
+
+T = TypeVar("T")
 
 
 def cut_pages(articles: tuple[Article, ...], frozen: tuple[Boundary, ...], size: int) -> tuple[range, ...]:
@@ -27,13 +31,36 @@ def cut_pages(articles: tuple[Article, ...], frozen: tuple[Boundary, ...], size:
     pages: list[range] = []
     end = len(articles)
     for boundary in frozen:
-        start = bisect_left(articles, boundary.key, 0, end, key=feed_order)
+        # Most pages still hold ``size`` articles: look there first (a feed of 100,000 articles has 2,000
+        # pages, and a new article moves every one of them).
+        start = bisect_near(articles, boundary.key, end, end - size, feed_order)
         pages.append(range(start, end))
         end = start
     for _ in range(end // size):
         pages.append(range(end - size, end))
         end -= size
     return tuple(pages)
+
+
+def bisect_near(items: Sequence[T], target: Any, end: int, guess: int, key: Callable[[T], Any]) -> int:
+    """``bisect_left(items, target, 0, end, key=key)``, found by galloping from ``guess``: two calls of
+    ``key`` when the guess is right, and a few more the further it is off, instead of a bisection's
+    logarithm of ``end``."""
+    guess = min(max(guess, 0), end)
+    low, high, step = 0, end, 1
+    if guess < end and key(items[guess]) < target:
+        low = guess + 1
+        while (probe := guess + step) < end and key(items[probe]) < target:
+            low = probe + 1
+            step *= 2
+        high = min(probe, end)
+    else:
+        high = guess
+        while (probe := guess - step) >= 0 and not key(items[probe]) < target:
+            high = probe
+            step *= 2
+        low = max(probe + 1, 0)
+    return bisect_left(items, target, low, high, key=key)
 
 
 class Archives:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_left
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -14,6 +15,7 @@ import yaml
 from hypothesis import strategies as st
 
 from feedpub.site import load_site
+from feedpub.feeds.archives import bisect_near
 from feedpub.feeds.catalog import build_catalog
 from feedpub.cli import main
 from feedpub.config import Settings
@@ -309,6 +311,28 @@ def test_frozen_pages_keep_every_article_they_held(moments, size, removed, arriv
     newest_archived = len(second.articles) - len(after)
     assert [index for page in reversed(pages) for index in page] == list(range(newest_archived, len(second.articles)))
     assert newest_archived < size
+
+
+@hypothesis.settings(max_examples=500)
+@hypothesis.given(
+    values=st.lists(st.integers(0, 20), max_size=60).map(sorted),
+    target=st.integers(-1, 21),
+    end=st.integers(0, 60),
+    guess=st.integers(-70, 130),
+)
+def test_a_page_start_found_from_any_guess_is_where_bisection_finds_it(values, target, end, guess) -> None:
+    """Pages are found by galloping from where a full page would start; a wrong guess (pages emptied by
+    removals, or swollen by late arrivals) only costs more looks, never another answer."""
+    end = min(end, len(values))
+    looked: list[int] = []
+
+    def key(value: int) -> int:
+        looked.append(value)
+        return value
+
+    assert bisect_near(values, target, end, guess, key) == bisect_left(values, target, 0, end)
+    if 0 < guess < end and values[guess - 1] < target <= values[guess]:
+        assert len(looked) == 2  # a right guess costs two looks, whatever the length
 
 
 def test_provider_feeds_are_keyed_by_normalised_domain_and_titled_by_name(tmp_path) -> None:
