@@ -3,8 +3,8 @@ reading a file that may not be what its name says (`read_regular_file`).
 
 New content is written to a temporary name beside its target, made durable, and renamed over the old file
 (a rename within one folder is atomic); then the folders are synced so the renames last too. Durability
-comes from the files' own filesystem (``syncfs`` of it, or ``fsync`` of each file), never from a sync of
-every filesystem on the host.
+comes from the files' own filesystem (``syncfs`` of it, once for the files and once for the renames, or
+else ``fsync`` of each file and then of each folder), never from a sync of every filesystem on the host.
 """
 
 from __future__ import annotations
@@ -43,8 +43,12 @@ class Staging:
         temporary.unlink(missing_ok=True)  # left by a killed build that had our process id
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         self._pending.append((temporary, target))
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(body)
+        try:
+            unwritten = memoryview(body)
+            while unwritten:
+                unwritten = unwritten[os.write(handle, unwritten):]
+        finally:
+            os.close(handle)
         return True
 
     def hand_over(self) -> list[tuple[Path, Path]]:
@@ -59,13 +63,13 @@ class Staging:
 
     def commit(self) -> None:
         pending = self._pending
+        folders = sorted({target.parent for _, target in pending})
         if pending and self._durable:
-            _flush([temporary for temporary, _ in pending])  # on disk before any replaces a good file
+            _flush([temporary for temporary, _ in pending], folders)  # on disk before any replaces a good file
         for temporary, target in pending:
             os.replace(temporary, target)
         if pending and self._durable:
-            for folder in sorted({target.parent for _, target in pending}):
-                _fsync_folder(folder)
+            _flush(folders, folders)  # so that the renames last too
         pending.clear()
 
     def discard(self) -> None:
@@ -153,13 +157,13 @@ def _syncfs() -> object | None:
         return None
 
 
-def _flush(files: list[Path]) -> None:
-    """Make the contents of ``files`` durable: one ``syncfs`` per filesystem they are on, or else an
-    ``fsync`` of each."""
+def _flush(paths: list[Path], folders: list[Path]) -> None:
+    """Make ``paths`` durable (files in ``folders``, or those folders themselves, so that the names in them
+    last): one ``syncfs`` per filesystem the folders are on, or else an ``fsync`` of each path."""
     syncfs = _syncfs()
     devices: dict[int, Path] = {}
-    for path in files:
-        devices.setdefault(os.stat(path).st_dev, path)
+    for folder in folders:
+        devices.setdefault(os.stat(folder).st_dev, folder)
     if syncfs is not None:
         for path in devices.values():
             handle = os.open(path, os.O_RDONLY)
@@ -168,20 +172,12 @@ def _flush(files: list[Path]) -> None:
                     continue
             finally:
                 os.close(handle)
-            break  # refused: fall back to fsync of every file
+            break  # refused: fall back to fsync of every path
         else:
             return
-    for path in files:
-        handle = os.open(path, os.O_RDONLY)
+    for path in paths:
+        handle = os.open(path, os.O_RDONLY)  # a folder too: its fsync makes the names in it last
         try:
             os.fsync(handle)
         finally:
             os.close(handle)
-
-
-def _fsync_folder(folder: Path) -> None:
-    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)

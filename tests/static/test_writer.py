@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from feedpub import atomic
 from feedpub.render import FORMATS
 from feedpub.errors import OutputError
 from feedpub.locking import LOCK_FILE
@@ -148,17 +149,42 @@ def test_an_output_path_that_is_a_file_is_a_publish_error(two_topics, build, tmp
     assert str(blocker) in str(raised.value)
 
 
+def _synced(handle: int, settings) -> tuple[str, bool]:
+    """What a sync was asked of (the path open as ``handle``), and whether the new files had their names."""
+    return os.readlink(f"/proc/self/fd/{handle}"), (settings.out / "topics" / "ai.atom").exists()
+
+
 def test_files_are_made_durable_without_syncing_every_filesystem(build, settings, seeds, monkeypatch) -> None:
-    """os.sync() flushes every filesystem on the host; a build flushes only what it wrote."""
+    """os.sync() flushes every filesystem on the host; a build flushes only the one it wrote to: the new
+    files before they replace the old ones, then their new names."""
     write_article(seeds, "a.md", **article("a", topics=["AI"]))
 
     def refuse() -> None:
         raise AssertionError("os.sync() was called")
 
     monkeypatch.setattr(os, "sync", refuse)
-    synced: list[int] = []
-    real_fsync = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda handle: (synced.append(handle), real_fsync(handle))[1])
+    real_syncfs = atomic._syncfs()
+    assert real_syncfs is not None, "Linux has syncfs"
+    synced: list[tuple[str, bool]] = []
+    monkeypatch.setattr(atomic, "_syncfs", lambda: lambda handle: (synced.append(_synced(handle, settings)), real_syncfs(handle))[1])
     report = write_site(build(), settings.out)
     assert report.written and (settings.out / "topics" / "ai.atom").is_file()
-    assert synced, "the folders holding the new files are synced, so the renames last"
+    assert [renamed for _, renamed in synced] == [False, True]
+    assert all(os.stat(path).st_dev == os.stat(settings.out).st_dev for path, _ in synced)
+
+
+def test_without_syncfs_every_new_file_and_then_every_folder_is_synced(build, settings, seeds, monkeypatch) -> None:
+    write_article(seeds, "a.md", **article("a", topics=["AI"]))
+    monkeypatch.setattr(atomic, "_syncfs", lambda: None)
+    synced: list[tuple[str, bool]] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda handle: (synced.append(_synced(handle, settings)), real_fsync(handle))[1])
+    report = write_site(build(), settings.out)
+    files = [path for path, renamed in synced if not renamed]
+    folders = [path for path, renamed in synced if renamed]
+    out = Path(os.path.realpath(settings.out))
+    # Each new file under its temporary name (.NAME.PID.tmp), before the renames; then each folder.
+    assert all(os.path.basename(path).endswith(".tmp") for path in files)
+    assert {os.path.join(os.path.dirname(path), os.path.basename(path)[1:].rsplit(".", 2)[0]) for path in files} == {
+        str(out / path) for path in report.written}
+    assert set(folders) == {str((out / path).parent) for path in report.written}
