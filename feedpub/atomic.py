@@ -147,14 +147,45 @@ def write_table(path: Path, format_: int, field: str, table: dict[str, Any]) -> 
 
 
 @cache
-def _syncfs() -> object | None:
-    """Linux's ``syncfs(fd)``: flushes one filesystem, whatever the number of files; None elsewhere."""
+def _libc() -> Any:
+    """The C library's functions this module needs beyond Python's (``syncfs``, ``statfs``); None where
+    there is none to load."""
     import ctypes  # only a build that wrote files needs it
 
     try:
-        return ctypes.CDLL(None, use_errno=True).syncfs
-    except (OSError, AttributeError):
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
         return None
+
+
+def _syncfs() -> Any:
+    """Linux's ``syncfs(fd)``: flushes one filesystem, whatever the number of files; None elsewhere."""
+    return getattr(_libc(), "syncfs", None)
+
+
+FUSE = 0x65735546  # FUSE_SUPER_MAGIC, as statfs gives a FUSE filesystem's type
+_STATFS_BUFFER = 512  # more than any platform's struct statfs, whose first field is the type
+
+
+def filesystem_type(folder: Path) -> int | None:
+    """The type (magic number) of the filesystem ``folder`` is on, from ``statfs``; None if unknown."""
+    import ctypes
+
+    statfs = getattr(_libc(), "statfs", None)
+    if statfs is None:
+        return None
+    buffer = ctypes.create_string_buffer(_STATFS_BUFFER)
+    if statfs(os.fsencode(folder), buffer) != 0:
+        return None
+    return ctypes.c_ulong.from_buffer(buffer).value & 0xFFFFFFFF
+
+
+def _syncs_whole_filesystem(folder: Path) -> bool:
+    """Whether ``syncfs`` makes everything on ``folder``'s filesystem durable. Not on FUSE (sshfs, rclone,
+    s3fs, ...): the kernel answers it there without asking the filesystem, where an ``fsync`` of each file
+    and folder does ask."""
+    kind = filesystem_type(folder)
+    return kind is not None and kind != FUSE
 
 
 def _flush(paths: list[Path], folders: list[Path]) -> None:
@@ -164,11 +195,11 @@ def _flush(paths: list[Path], folders: list[Path]) -> None:
     devices: dict[int, Path] = {}
     for folder in folders:
         devices.setdefault(os.stat(folder).st_dev, folder)
-    if syncfs is not None:
+    if syncfs is not None and all(map(_syncs_whole_filesystem, devices.values())):
         for path in devices.values():
             handle = os.open(path, os.O_RDONLY)
             try:
-                if syncfs(handle) == 0:  # type: ignore[operator]
+                if syncfs(handle) == 0:
                     continue
             finally:
                 os.close(handle)

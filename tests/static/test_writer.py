@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -173,9 +174,17 @@ def test_files_are_made_durable_without_syncing_every_filesystem(build, settings
     assert all(os.stat(path).st_dev == os.stat(settings.out).st_dev for path, _ in synced)
 
 
-def test_without_syncfs_every_new_file_and_then_every_folder_is_synced(build, settings, seeds, monkeypatch) -> None:
+@pytest.mark.parametrize("where", ["no syncfs", "FUSE"])
+def test_where_syncfs_does_not_reach_the_disk_every_new_file_and_then_every_folder_is_synced(
+    build, settings, seeds, monkeypatch, where
+) -> None:
+    """Without syncfs, or on FUSE (sshfs, rclone, ...), where the kernel answers syncfs without asking the
+    filesystem: each file is synced before the renames, and each folder after them."""
     write_article(seeds, "a.md", **article("a", topics=["AI"]))
-    monkeypatch.setattr(atomic, "_syncfs", lambda: None)
+    if where == "FUSE":
+        monkeypatch.setattr(atomic, "filesystem_type", lambda folder: atomic.FUSE)
+    else:
+        monkeypatch.setattr(atomic, "_syncfs", lambda: None)
     synced: list[tuple[str, bool]] = []
     real_fsync = os.fsync
     monkeypatch.setattr(os, "fsync", lambda handle: (synced.append(_synced(handle, settings)), real_fsync(handle))[1])
@@ -188,3 +197,11 @@ def test_without_syncfs_every_new_file_and_then_every_folder_is_synced(build, se
     assert {os.path.join(os.path.dirname(path), os.path.basename(path)[1:].rsplit(".", 2)[0]) for path in files} == {
         str(out / path) for path in report.written}
     assert set(folders) == {str((out / path).parent) for path in report.written}
+
+
+@pytest.mark.parametrize("folder", ["tmp", "/dev/shm"])
+def test_the_filesystem_type_is_read_as_statfs_gives_it(tmp_path, folder) -> None:
+    """What tells FUSE apart, read as coreutils' stat reads it."""
+    path = tmp_path if folder == "tmp" else Path(folder)
+    shown = subprocess.run(["stat", "-f", "-c", "%t", str(path)], capture_output=True, text=True, check=True).stdout
+    assert atomic.filesystem_type(path) == int(shown, 16)
