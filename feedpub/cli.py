@@ -373,10 +373,13 @@ def _watch(build: Site, settings: Settings, quiet: bool, workers: int, written: 
 
     def on_round(round_: Round) -> None:
         nonlocal seen
-        names = ", ".join(os.path.relpath(path, settings.seeds) for path in round_.changed[:3])
+        names = ", ".join(os.path.relpath(path, settings.seeds) for path in round_.changed[:3]) or "the seeds folder"
         names += f" and {len(round_.changed) - 3} more" if len(round_.changed) > 3 else ""
         if round_.error is not None:
-            print(f"feedpub: {names} changed, but publishing failed: {round_.error}; still watching.", file=sys.stderr)
+            error = round_.error
+            why = error if isinstance(error, (FeedpubError, OSError)) else (
+                f"{type(error).__name__}: {error} (a bug in feedpub; please report it with the file that changed)")
+            print(f"feedpub: {names} changed, but publishing failed: {why}; still watching.", file=sys.stderr)
             return
         new = [problem for problem in round_.site.problems if problem not in seen]
         for problem in new:

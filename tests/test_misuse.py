@@ -192,6 +192,18 @@ def test_an_article_file_whose_name_is_not_utf8_is_a_problem_and_the_rest_is_pub
     assert client.get("/feeds/all.atom").status_code == 200
 
 
+def test_an_article_dated_at_the_very_end_of_9999_is_published_and_served_like_any_other(project, capsys) -> None:
+    """The index's weekly charts ran a week past it, beyond the last day Python's datetime can hold: the build
+    stopped with a traceback and the server answered 500 for its index."""
+    write_article(project / "seeds", "last.md", **article("last", publishedDateTime="9999-12-31T23:59:59Z"))
+    status, out, err = run(capsys, "--")
+    assert status == 0 and "Traceback" not in err
+    assert "2 articles published" in out
+    assert "<title>Article last</title>" in (project / "feeds" / "all.rss").read_text()
+    client = create_app(Settings(seeds=project / "seeds", reload_interval=0)).test_client()
+    assert [client.get(path).status_code for path in ("/feeds/", "/feeds/all.atom", "/feeds/all.json")] == [200] * 3
+
+
 def test_prose_counts_and_no_archives_mentioned_when_there_are_none(project, capsys) -> None:
     write_article(project / "seeds", "b.md", **article("b", provider={"name": "Wire", "domain": "wire.example"}))
     _, out, _ = run(capsys, "--")
@@ -237,6 +249,15 @@ def test_an_output_folder_this_user_may_not_write_fails_with_one_line(project) -
     for folder in out.rglob("*"):
         if folder.is_dir():
             os.chmod(folder, 0o555)
+    status, err = as_nobody(["build", "--out", str(out), "--base-url", "https://news.example.org", "--quiet", "--no-cache"])
+    assert status == 1, err
+    assert one_line(err).startswith(f"feedpub: cannot write the feeds to {out}: this user may not write to")
+    assert files_under(out) == before
+
+
+def as_nobody(argv: list[str]) -> tuple[int, str]:
+    """``feedpub ARGV`` in a forked child that drops to the unprivileged user nobody (root passes every
+    permission check); its exit status and what it wrote to standard error."""
     read, write = os.pipe()
     child = os.fork()
     if child == 0:  # pragma: no cover - the child reports through its exit status and the pipe
@@ -245,8 +266,7 @@ def test_an_output_folder_this_user_may_not_write_fails_with_one_line(project) -
             if os.geteuid() == 0:
                 os.setgid(65534)
                 os.setuid(65534)
-            os._exit(main(["build", "--out", str(out), "--base-url", "https://news.example.org", "--quiet",
-                           "--no-cache"]))
+            os._exit(main(argv))
         except BaseException:
             traceback.print_exc()
         finally:
@@ -254,9 +274,31 @@ def test_an_output_folder_this_user_may_not_write_fails_with_one_line(project) -
     os.close(write)
     _, status = os.waitpid(child, 0)
     with os.fdopen(read) as stream:
-        err = stream.read()
-    assert os.waitstatus_to_exitcode(status) == 1, err
-    assert one_line(err).startswith(f"feedpub: cannot write the feeds to {out}: this user may not write to")
+        return os.waitstatus_to_exitcode(status), stream.read()
+
+
+@pytest.mark.parametrize("locked", ["seeds", "seeds/sub"])
+def test_a_seeds_folder_this_user_may_not_list_stops_the_build_and_keeps_the_published_feeds(project, locked) -> None:
+    """Skipping it would drop its articles from every feed (all of them, for the seeds folder itself)."""
+    shared = Path(tempfile.mkdtemp(prefix="feedpub-nobody-"))  # where an unprivileged user can look
+    shared.chmod(0o755)
+    shutil.copytree(project / "seeds", shared / "seeds")
+    write_article(shared / "seeds" / "sub", "b.md", **article("b", topics=["AI"]))
+    os.chdir(shared)
+    out = shared / "out"
+    assert main(["build", "--out", str(out), "--base-url", "https://news.example.org", "--quiet", "--no-cache"]) == 0
+    before = files_under(out)
+    for folder in (out, *[path for path in out.rglob("*") if path.is_dir()]):
+        os.chmod(folder, 0o777)
+    os.chmod(shared / locked, 0)
+    try:
+        status, err = as_nobody(["build", "--out", str(out), "--base-url", "https://news.example.org", "--quiet",
+                                 "--no-cache"])
+    finally:
+        os.chmod(shared / locked, 0o755)
+    assert status == 2, err
+    what = "the seeds folder" if locked == "seeds" else "the folder"
+    assert one_line(err).startswith(f"feedpub: cannot list {what} {locked} ")
     assert files_under(out) == before
     shutil.rmtree(shared, ignore_errors=True)
 

@@ -107,7 +107,27 @@ def _to_datetime(value: object) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     # Normalise to UTC so equal instants compare, sort and print alike.
-    return moment.astimezone(timezone.utc)
+    try:
+        moment = moment.astimezone(timezone.utc)
+    except OverflowError:
+        raise _OutOfRange from None
+    if moment.year < FIRST_YEAR:
+        raise _OutOfRange
+    return moment
+
+
+FIRST_YEAR = 1000  # RSS, Atom and HTTP dates have four-digit years (a year-1 date read back as 2001)
+
+
+class _OutOfRange(ValueError):
+    """A date-time that is one, but before `FIRST_YEAR` or past the end of the year 9999 in UTC."""
+
+
+def _unusable_date(key: str, value: object, error: ValueError | OverflowError) -> str:
+    shown = plain_text(_text(value), 60)
+    if isinstance(error, _OutOfRange):
+        return f"'{key}' is {shown!r}, outside the years {FIRST_YEAR} to 9999 (UTC) that feeds can carry"
+    return f"'{key}' is not an ISO 8601 date-time: {shown!r}"
 
 
 def _required_datetime(fields: Fields, key: str) -> datetime:
@@ -116,9 +136,8 @@ def _required_datetime(fields: Fields, key: str) -> datetime:
         raise fields.fail(key, f"'{key}' is missing")
     try:
         return _to_datetime(value)
-    except (ValueError, OverflowError):
-        shown = plain_text(_text(value), 60)
-        raise fields.fail(key, f"'{key}' is not an ISO 8601 date-time: {shown!r}") from None
+    except (ValueError, OverflowError) as error:
+        raise fields.fail(key, _unusable_date(key, value, error)) from None
 
 
 def _optional_datetime(fields: Fields, key: str) -> datetime | None:
@@ -127,8 +146,8 @@ def _optional_datetime(fields: Fields, key: str) -> datetime | None:
         return None
     try:
         return _to_datetime(value)
-    except (ValueError, OverflowError):
-        fields.warn(key, f"'{key}' is not an ISO 8601 date-time; using publishedDateTime instead")
+    except (ValueError, OverflowError) as error:
+        fields.warn(key, f"{_unusable_date(key, value, error)}; using publishedDateTime instead")
         return None
 
 

@@ -8,6 +8,7 @@ so one broken file never stops the rest.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from ..atomic import FileRefused, read_regular_file
 from ..changes import StatKey, file_key
+from ..errors import InputError
 from ..model import Article, Problem
 from .cache import ArticleCache
 from .fields import Fields, article_from
@@ -83,11 +85,30 @@ def discover(seeds: Path, extensions: Iterable[str] = DEFAULT_EXTENSIONS) -> Ite
     building a `Path` for each costs more than the listing itself.
     """
     wanted = tuple(ext.lower() for ext in extensions)
-    for folder, dirnames, filenames in os.walk(str(seeds)):
+    top = str(seeds)
+    for folder, dirnames, filenames in os.walk(top, onerror=functools.partial(_unlisted, top)):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if not name.startswith(".") and name.lower().endswith(wanted):
                 yield f"{folder}/{name}"
+
+
+class FolderUnreadable(InputError):
+    """A folder among the seeds cannot be listed: its articles would drop out of every feed unseen."""
+
+
+def _unlisted(seeds: str, error: OSError) -> None:
+    """For `os.walk`, which would skip a folder it cannot list, and so drop its articles from every feed."""
+    if isinstance(error, (FileNotFoundError, NotADirectoryError)):
+        return  # removed while it was walked: its files are gone as well
+    reason = error.strerror or str(error)
+    if error.filename == seeds:
+        raise FolderUnreadable(f"cannot list the seeds folder {seeds} ({reason}); make it readable")
+    raise FolderUnreadable(
+        f"cannot list the folder {error.filename} among the seeds ({reason}): its articles would drop out of "
+        "every feed, so nothing is published from the folder as it is; make it readable, or move it out of "
+        "the seeds folder"
+    )
 
 
 def load_folder(

@@ -48,6 +48,7 @@ def _templates() -> Environment:
 
 
 WEEKS = 12  # the span of each feed's activity chart on the index
+_WEEK_SECONDS = 7 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,10 @@ class Activity:
         """Articles (newest first) published in each week, oldest week first; a few bisections per feed."""
         if self.first_monday is None:
             return ()
-        mondays = [-(self.first_monday + timedelta(weeks=n)).timestamp() for n in range(WEEKS + 1)]  # as _age
+        # As _age gives them; in seconds, since the Monday after the newest article's week may lie past the
+        # last day a datetime can hold (an article dated 31 December 9999).
+        first = self.first_monday.timestamp()
+        mondays = [-(first + n * _WEEK_SECONDS) for n in range(WEEKS + 1)]
         ends = [bisect_right(articles, monday, key=_age) for monday in mondays]  # articles since each Monday
         return tuple(ends[n] - ends[n + 1] for n in range(WEEKS))
 

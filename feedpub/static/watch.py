@@ -67,7 +67,10 @@ class Watch:
         started = time.perf_counter()
         seeds = self.site.settings.seeds
         ledger = os.path.join(seeds, LEDGER)
-        found = changes(self.site) if batch is LOOK_AGAIN else batch
+        try:
+            found = changes(self.site) if batch is LOOK_AGAIN else batch
+        except (FeedpubError, OSError) as error:  # the seeds folder, or a folder in it, cannot be listed
+            return Round((), self.site, None, time.perf_counter() - started, error)
         # Only article files and the ledger count: an editor's or a tool's temporary files do not.
         changed = [path for path in found if path == ledger or is_article_file(path, seeds)]  # type: ignore[union-attr]
         if not changed:
@@ -85,5 +88,7 @@ class Watch:
                 # Our own record of the pages now frozen: the next round starts from it, as a fresh build would.
                 self.site = load_site(fresh.settings, previous=fresh, changed=[ledger])
         except (FeedpubError, OSError) as error:
+            return Round(tuple(sorted(changed)), self.site, None, time.perf_counter() - started, error)
+        except Exception as error:  # noqa: BLE001 - a bug must not end the watch either; the server does the same
             return Round(tuple(sorted(changed)), self.site, None, time.perf_counter() - started, error)
         return Round(tuple(sorted(changed)), fresh, report, time.perf_counter() - started)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from feedpub.ingest import loader
-from feedpub.ingest.loader import load_folder
+from feedpub.ingest.loader import FolderUnreadable, load_folder
 from feedpub.model import Problem
 
 from ..conftest import article, line_of, without_source, write_article, write_text
@@ -116,6 +116,43 @@ def test_an_impossible_unquoted_date_is_an_error_on_its_line(seeds):
     problem = only_problem(load_folder(seeds).problems)
     assert problem.level == "error"
     assert problem.line == line_of(path, "publishedDateTime:")
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00Z", "0999-12-31T23:59:59Z", "9999-12-31T23:00:00-05:00"])
+def test_a_published_date_time_outside_four_digit_years_is_an_error_saying_so(seeds, value):
+    """RSS, Atom and HTTP dates have four-digit years: a year-1 date was written as year 1 and read back as
+    2001; one past the end of 9999 in UTC cannot be held at all."""
+    path = write_article(seeds, "a.md", **article("a", publishedDateTime=value))
+    result = load_folder(seeds)
+    assert result.articles == ()
+    problem = only_problem(result.problems)
+    assert (problem.level, problem.line) == ("error", line_of(path, "publishedDateTime:"))
+    assert "outside the years 1000 to 9999" in problem.message
+
+
+@pytest.mark.parametrize("value", ["1000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z"])
+def test_the_first_and_last_instants_of_four_digit_years_are_dates_like_any_other(seeds, value):
+    write_article(seeds, "a.md", **article("a", publishedDateTime=value))
+    result = load_folder(seeds)
+    assert result.problems == () and len(result.articles) == 1
+
+
+def test_a_folder_that_cannot_be_listed_is_an_error_naming_it(seeds, monkeypatch):
+    """Skipping it, as os.walk does, would drop its articles from every feed without a word."""
+    write_article(seeds, "a.md", **article("a"))
+    locked = seeds / "locked"
+    locked.mkdir()
+    write_article(locked, "b.md", **article("b"))
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", str(locked))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(FolderUnreadable, match=f"cannot list the folder {locked} among the seeds .Permission denied"):
+        load_folder(seeds)
 
 
 # --- the file as a whole -----------------------------------------------------------------------------

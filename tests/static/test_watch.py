@@ -158,3 +158,51 @@ def test_each_round_writes_what_a_fresh_build_writes_archive_pages_included(seed
                      "--archive-size", "2", "--limit", "2"]) == 0
         assert files_under(settings.out) == files_under(fresh), f"step {number}"
     assert watch.site.kept_pages, "edits in place kept the other archive pages"
+
+
+def test_a_round_that_fails_leaves_the_watch_going_and_the_next_one_publishes(seeds, tmp_path, monkeypatch) -> None:
+    """A folder that cannot be listed, and even a bug (any exception in a round), are said and outlived:
+    the next change is published as a fresh build would publish it."""
+    from feedpub.cli import _publish
+    from feedpub.config import Settings
+    from feedpub.ingest.loader import FolderUnreadable
+    from feedpub.ingest.notify import LOOK_AGAIN
+    from feedpub.site import load_site
+    from feedpub.static.watch import Watch
+    from feedpub.static.writer import Written
+
+    write_article(seeds, "a.md", **article("a", topics=["AI"]))
+    settings = Settings(seeds=seeds, out=tmp_path / "out", cache_dir=tmp_path / "cache")
+    written = Written()
+    site = load_site(settings, keep_files=True)
+    _publish(site, settings, None, 1, written)
+    failing = {"now": True}
+
+    def publish(fresh):  # as the command's own: after a failure, the next write looks at the folder
+        try:
+            if failing["now"]:
+                raise RuntimeError("a bug")
+            return _publish(fresh, settings, None, 1, written)
+        except BaseException:
+            written.feed_files = None
+            raise
+
+    watch = Watch(site, None, publish)  # type: ignore[arg-type]
+    path = str(write_article(seeds, "b.md", **article("b", topics=["Robots"])))  # a feed the next change leaves
+    failed = watch.publish(frozenset([path]))
+    assert failed is not None and isinstance(failed.error, RuntimeError)
+
+    real_scandir = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda folder=".": (_ for _ in ()).throw(
+        PermissionError(13, "Permission denied", os.fspath(folder))) if os.fspath(folder) == str(seeds) else real_scandir(folder))
+    unlisted = watch.publish(LOOK_AGAIN)
+    assert unlisted is not None and isinstance(unlisted.error, FolderUnreadable) and unlisted.changed == ()
+    monkeypatch.setattr(os, "scandir", real_scandir)
+
+    failing["now"] = False
+    write_article(seeds, "c.md", **article("c", title="Published after the failures", topics=["AI"]))
+    assert watch.publish(LOOK_AGAIN).error is None
+    assert "Published after the failures" in (settings.out / "all.atom").read_text()
+    fresh = tmp_path / "fresh"
+    assert main(["build", "--seeds", str(seeds), "--out", str(fresh), "--no-cache", "--quiet"]) == 0
+    assert files_under(settings.out) == files_under(fresh)
