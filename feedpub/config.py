@@ -6,6 +6,7 @@ Everything has a default so that ``feedpub build`` works in a fresh checkout wit
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import re
 import unicodedata
@@ -28,6 +29,7 @@ _SUBTAGS = (
 )
 _LANGUAGE_TAG = re.compile(rf"(?:{_SUBTAGS}(?:-x(?:-[a-z0-9]{{1,8}})+)?|x(?:-[a-z0-9]{{1,8}})+)", re.IGNORECASE)
 
+MAX_CACHE_AGE = 365 * 24 * 3600  # HTTP caches count max-age in 31 bits; a feed polled yearly is stale anyway
 DEFAULT_MAX_DELETES = 256  # objects a deploy may delete before it refuses (`feedpub deploy --max-deletes`)
 
 
@@ -81,15 +83,20 @@ def load_settings(config_file: Path | None = None, environ: dict[str, str] | Non
     values: dict[str, Any] = {}
     env = os.environ if environ is None else environ
     path = config_file or Path(env.get("FEEDPUB_CONFIG", CONFIG_FILE))
-    if config_file is not None or path.exists():
+    if config_file is not None or "FEEDPUB_CONFIG" in env or path.exists():  # a file named must be there
         import tomllib  # most runs have no settings file, and its parser takes longer to import than to run
 
         try:
             with path.open("rb") as handle:
                 table = tomllib.load(handle)
-        except (OSError, tomllib.TOMLDecodeError) as error:
+        except UnicodeDecodeError as error:
+            raise SettingsError(f"{path}: cannot read the settings file: it is not UTF-8 text (byte {error.start})") from None
+        except (OSError, ValueError) as error:  # tomllib.TOMLDecodeError is a ValueError
             raise SettingsError(f"{path}: cannot read the settings file: {error}") from None
-        values.update(table.get("feedpub", table))
+        settings_table = table.get("feedpub", table)
+        if not isinstance(settings_table, dict):
+            raise SettingsError(f"{path}: 'feedpub' must be the table [feedpub] of settings, not {settings_table!r}")
+        values.update(settings_table)
     for name in _TYPES:
         variable = f"FEEDPUB_{name.upper()}"
         if variable in env:
@@ -101,21 +108,38 @@ def load_settings(config_file: Path | None = None, environ: dict[str, str] | Non
 
 
 def _coerce(name: str, value: Any) -> Any:
+    """``value`` as the setting ``name`` holds it: given as text (an environment variable) or as what a
+    TOML file typed; SettingsError for anything else."""
     kind = _TYPES[name]
-    try:
-        if kind == "int":
-            if isinstance(value, bool):
-                raise ValueError
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise SettingsError(f"setting '{name}' must be {_KINDS[kind]}, not {value!r}")
+    if kind == "int":
+        if isinstance(value, str):
+            try:
+                return int(value)
+            except ValueError:
+                pass
+        elif isinstance(value, int) or (math.isfinite(value) and value == int(value)):
             return int(value)
-        if kind == "float":
-            if isinstance(value, bool):
-                raise ValueError
-            return float(value)
-        if kind == "Path":
-            return Path(str(value))
-        return str(value)
-    except ValueError:
-        raise SettingsError(f"setting '{name}' must be a number, not {value!r}") from None
+        raise SettingsError(f"setting '{name}' must be {_KINDS[kind]}, not {value!r}")
+    if kind == "float":
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            raise SettingsError(f"setting '{name}' must be {_KINDS[kind]}, not {value!r}")
+        return number
+    if not isinstance(value, str):
+        raise SettingsError(f"setting '{name}' must be {_KINDS[kind]} (in quotes in feedpub.toml), not {value!r}")
+    if kind == "Path":
+        if not value.strip():
+            raise SettingsError(f"setting '{name}' must name a folder, not be empty")
+        return Path(value)
+    return value
+
+
+_KINDS = {"int": "a whole number", "float": "a number", "Path": "a folder's path", "str": "text"}
 
 
 # The texts every feed carries: each must be a non-empty line of plain text of a sensible length.
@@ -176,8 +200,8 @@ def _validated(settings: Settings) -> Settings:
         raise SettingsError(f"reload_interval must be 0 (off) to 86400 seconds, not {settings.reload_interval}")
     if settings.watch_method not in ("notify", "poll"):
         raise SettingsError(f"watch_method must be 'notify' or 'poll', not {settings.watch_method!r}")
-    if settings.cache_max_age < 0:
-        raise SettingsError(f"cache_max_age must be 0 or more seconds, not {settings.cache_max_age}")
+    if not 0 <= settings.cache_max_age <= MAX_CACHE_AGE:
+        raise SettingsError(f"cache_max_age must be 0 to {MAX_CACHE_AGE} seconds (a year), not {settings.cache_max_age}")
     if settings.archive_size < 1:
         raise SettingsError(f"archive_size must be at least 1, not {settings.archive_size}")
     if settings.max_file_size < 1:

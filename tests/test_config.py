@@ -87,6 +87,30 @@ def test_a_settings_file_that_is_not_toml_is_an_error_naming_it(cwd):
         load_settings(environ={})
 
 
+@pytest.mark.parametrize("text", ["feedpub = 3\n", "feedpub = 'x'\n"])
+def test_a_feedpub_key_that_is_not_a_table_is_an_error_naming_the_file(cwd, text):
+    write_toml(cwd, text)
+    with pytest.raises(SettingsError, match="feedpub.toml: 'feedpub' must be the table"):
+        load_settings(environ={})
+
+
+def test_a_settings_file_that_is_not_utf8_is_an_error_naming_it(cwd):
+    (cwd / "feedpub.toml").write_bytes(b"\xff\xfe[feedpub]\n")
+    with pytest.raises(SettingsError, match="feedpub.toml: cannot read the settings file: it is not UTF-8"):
+        load_settings(environ={})
+
+
+def test_a_settings_file_named_in_the_environment_must_be_there(cwd):
+    with pytest.raises(SettingsError, match="nowhere.toml"):
+        load_settings(environ={"FEEDPUB_CONFIG": str(cwd / "nowhere.toml")})
+
+
+def test_whole_numbers_may_be_written_as_such_in_any_form_toml_has(cwd):
+    write_toml(cwd, "[feedpub]\nlimit = 20.0\narchive_size = 0x20\n")
+    settings = load_settings(environ={"FEEDPUB_CACHE_MAX_AGE": "600"})
+    assert (settings.limit, settings.archive_size, settings.cache_max_age) == (20, 32, 600)
+
+
 def test_an_unknown_setting_is_an_error_naming_it(cwd):
     write_toml(cwd, '[feedpub]\ntitel = "typo"\n')
     with pytest.raises(SettingsError, match="titel"):
@@ -105,6 +129,20 @@ def test_an_unknown_setting_is_an_error_naming_it(cwd):
         ("[feedpub]\nmax_file_size = 0\n", {}, "max_file_size"),
         ("[feedpub]\nbase_url = 'news.example.org'\n", {}, "base_url"),
         ("", {"FEEDPUB_BASE_URL": "ftp://news.example.org"}, "base_url"),
+        ("[feedpub]\nlimit = 1.5\n", {}, "limit"),
+        ("[feedpub]\nlimit = inf\n", {}, "limit"),
+        ("[feedpub]\narchive_size = nan\n", {}, "archive_size"),
+        ("[feedpub]\nmax_file_size = inf\n", {}, "max_file_size"),
+        ("[feedpub]\ncache_max_age = 1e300\n", {}, "cache_max_age"),
+        ("[feedpub]\ncache_max_age = 31536001\n", {}, "cache_max_age"),
+        ("[feedpub]\nreload_interval = inf\n", {}, "reload_interval"),
+        ("", {"FEEDPUB_HUB_DEADLINE": "nan"}, "hub_deadline"),
+        ("[feedpub]\ntitle = ['a', 1]\n", {}, "title"),
+        ("[feedpub]\nlanguage = 5\n", {}, "language"),
+        ("[feedpub]\nout = ''\n", {}, "out"),
+        ("[feedpub]\nseeds = ' '\n", {}, "seeds"),
+        ("", {"FEEDPUB_OUT": ""}, "out"),
+        ("[feedpub]\nseeds = {a = 1}\n", {}, "seeds"),
     ],
 )
 def test_values_that_cannot_work_are_errors_naming_the_setting(cwd, toml, environ, name):
