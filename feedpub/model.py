@@ -64,5 +64,14 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
+        """One line for a terminal or a log: the file's name and the message are untrusted, so control
+        characters, line separators and bidirectional overrides in them are shown as escapes (a name with
+        a line break in it could otherwise print as a second, made-up problem)."""
         where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.level}: {self.message}"
+        return f"{where}: {self.level}: {self.message}".translate(_AS_ESCAPES)
+
+
+_AS_ESCAPES = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+}

@@ -204,6 +204,15 @@ def test_an_article_dated_at_the_very_end_of_9999_is_published_and_served_like_a
     assert [client.get(path).status_code for path in ("/feeds/", "/feeds/all.atom", "/feeds/all.json")] == [200] * 3
 
 
+def test_control_characters_in_a_file_name_are_shown_as_escapes_never_as_a_second_line(project, capsys) -> None:
+    (project / "seeds" / "evil\nfake.md:1: error: injected\x1b[2J.md").write_text("---\ntitle: [unclosed\n---\n")
+    status, _, err = run(capsys, "--")
+    assert status == 0
+    (said,) = [line for line in err.splitlines() if "evil" in line]
+    assert said.startswith("seeds/evil\\x0afake.md:1: error: injected\\x1b[2J.md:3: error: invalid YAML")
+    assert "injected" not in err.replace(said, "") and "\x1b" not in err
+
+
 def test_prose_counts_and_no_archives_mentioned_when_there_are_none(project, capsys) -> None:
     write_article(project / "seeds", "b.md", **article("b", provider={"name": "Wire", "domain": "wire.example"}))
     _, out, _ = run(capsys, "--")
