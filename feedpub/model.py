@@ -6,11 +6,14 @@ without fear that one stage changes what another sees.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from typing import Literal
 
 Level = Literal["error", "warning"]
+_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,3 +78,13 @@ _AS_ESCAPES = {
     code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
     for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 }
+
+
+@lru_cache(maxsize=65536)  # asked for every article, of a few thousand domains
+def provider_key(domain: str | None) -> str:
+    """A provider's domain as the key of its feed: lowercase, without ``www.``; "" when it is not a host
+    name (the provider then has no feed of its own)."""
+    if not domain:
+        return ""
+    domain = domain.strip().lower().removeprefix("www.")
+    return domain if _HOST.fullmatch(domain) else ""

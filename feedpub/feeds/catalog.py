@@ -22,11 +22,10 @@ from itertools import chain, compress, count, islice
 from operator import attrgetter, gt, is_not
 from typing import Any
 
-from ..model import Article, Problem
+from ..model import Article, Problem, provider_key
 
 MAX_SLUG = 80
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
-_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 
 
 @lru_cache(maxsize=65536)
@@ -283,10 +282,11 @@ def build_catalog(articles: Iterable[Article]) -> Catalog:
         older.append(article)
     # Each names the version published, whatever order the files came in (found, or from the cache).
     for article in sorted(older, key=attrgetter("source")):
-        newer = by_url[article.url].source
-        problems.append(Problem(
-            article.source, f"the same webUrl as {newer}; only the newer version ({newer}) is published", "warning"
-        ))
+        kept = by_url[article.url]
+        newer = kept.source
+        why = ("the newer version" if kept.updated_at > article.updated_at
+               else "the version whose file name sorts last, as both have the same update time")
+        problems.append(Problem(article.source, f"the same webUrl as {newer}; only {why} ({newer}) is published", "warning"))
 
     ordered = tuple(in_feed_order(by_url.values()))
     # Articles share a few hundred distinct topic lists among them: each list is worked out once.
@@ -474,15 +474,6 @@ class _Listing:
             elif all(slug != seen for seen, _ in pairs):
                 pairs.append((slug, name))
         return cls(tuple(pairs), tuple(ignored), (position, source))
-
-
-@lru_cache(maxsize=65536)
-def provider_key(domain: str | None) -> str:
-    """A provider's domain as a feed key: lowercase, without ``www.``; "" when it is not a host name."""
-    if not domain:
-        return ""
-    domain = domain.strip().lower().removeprefix("www.")
-    return domain if _HOST.fullmatch(domain) else ""
 
 
 def _providers(ordered: tuple[Article, ...], counts: _Counts) -> dict[str, Topic]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
-from ..model import Article, Image, Problem, Provider
+from ..model import Article, Image, Problem, Provider, provider_key
 from .frontmatter import LoadError
 from .sanitize import plain_text, safe_url
 
@@ -166,7 +166,7 @@ def _number(fields: Fields, key: str, default: int | None) -> int | None:
     if value is None:
         return default
     if isinstance(value, bool):
-        fields.warn(key, f"'{key}' should be a number, found {value}; using {default}")
+        fields.warn(key, f"'{key}' should be a number, found {value}; {'ignored' if default is None else f'using {default}'}")
         return default
     if isinstance(value, int):
         return value
@@ -181,7 +181,7 @@ def _number(fields: Fields, key: str, default: int | None) -> int | None:
         else:
             fields.warn(key, f"'{key}' is text ({reprlib.repr(value)}); read as the number {number}")
             return number
-    fields.warn(key, f"'{key}' should be a number; using {default}")
+    fields.warn(key, f"'{key}' should be a number; {'ignored' if default is None else f'using {default}'}")
     return default
 
 
@@ -195,6 +195,9 @@ def _provider(fields: Fields) -> Provider | None:
         return None
     name = plain_text(_text(value.get("name")), 200)
     domain = plain_text(_text(value.get("domain")), 253).lower() or None
+    if domain and not provider_key(domain):
+        fields.warn("provider", f"the provider's domain {domain[:80]!r} is not a host name such as example.com; "
+                    "the article is in no provider feed")
     if not name:
         name = domain or ""
     return Provider(name, domain, _provider_image(value.get("images"))) if name else None

@@ -343,6 +343,10 @@ def _parse_yaml(yaml_text: str) -> tuple[Mapping[str, Any], dict[str, int], list
         line = mark.line + 2 if mark is not None else None
         reason = error.problem or error.context or "invalid YAML"
         raise LoadError(f"invalid YAML: {reason}", line) from None
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow; it knows where, not on which line
+        code = ord(error.character) if isinstance(error.character, str) else error.character
+        line = yaml_text.count("\n", 0, error.position) + 2
+        raise LoadError(f"invalid YAML: the character #x{code:04x} is not allowed in YAML; remove it", line) from None
     except yaml.YAMLError as error:
         raise LoadError(f"invalid YAML: {error}") from None
     except (ValueError, TypeError, OverflowError) as error:

@@ -267,6 +267,9 @@ def test_duplicates_with_the_same_update_time_resolve_the_same_way_in_any_order(
     assert first.articles == second.articles
     assert len(first.articles) == 1
     assert [Path(p.path).name for p in first.problems] == [Path(p.path).name for p in second.problems]
+    (said,) = first.problems
+    assert said.message.endswith("only the version whose file name sorts last, as both have the same update time "
+                                 f"({seeds / 'b.md'}) is published")
 
 
 def test_three_versions_of_one_url_warn_the_same_way_in_any_order(seeds):

@@ -639,3 +639,28 @@ def test_a_provider_image_that_is_not_a_safe_url_is_left_out(seeds, images):
     write_article(seeds, "a.md", **article("a", provider={"name": "Wire", "domain": "wire.example", "images": images}))
     (loaded,) = load_folder(seeds).articles
     assert (loaded.provider.name, loaded.provider.image) == ("Wire", None)
+
+
+@pytest.mark.parametrize("domain", ["../../../etc/passwd", "WWW.EXAMPLE.COM:8080/path?x", "localhost"])
+def test_a_provider_domain_that_is_not_a_host_name_is_a_warning_on_its_line(seeds, domain):
+    """Such a provider has no feed of its own: said, not silently left out of the provider feeds."""
+    path = write_article(seeds, "a.md", **article("a", provider={"name": "Wire", "domain": domain}))
+    result = load_folder(seeds)
+    (loaded,) = result.articles
+    assert loaded.provider.name == "Wire"
+    problem = only_problem(result.problems)
+    assert (problem.level, problem.line) == ("warning", line_of(path, "provider:"))
+    assert "is not a host name such as example.com; the article is in no provider feed" in problem.message
+
+
+def test_a_number_that_cannot_be_read_is_said_to_be_ignored_not_replaced_by_none(seeds):
+    write_text(seeds, "a.md", "---\ntitle: A\nwebUrl: https://e.example/a\npublishedDateTime: 2024-05-01\nquality: 1e400\n---\n")
+    problem = only_problem(load_folder(seeds).problems)
+    assert problem.message == "'quality' should be a number; ignored"
+
+
+def test_a_character_yaml_refuses_is_an_error_on_its_line(seeds):
+    path = write_text(seeds, "a.md", '---\ntitle: A\nexcerpt: "a\x01b"\nwebUrl: https://e.example/a\npublishedDateTime: 2024-05-01\n---\n')
+    problem = only_problem(load_folder(seeds).problems)
+    assert (problem.level, problem.line) == ("error", line_of(path, "excerpt:"))
+    assert problem.message == "invalid YAML: the character #x0001 is not allowed in YAML; remove it"
