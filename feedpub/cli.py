@@ -84,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         # argparse would show the top-level usage; the subcommand's own says what it takes.
         args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if getattr(args, "poll", False) and not args.watch:
+        args.parser.error("--poll says how --watch learns of changes; give it with --watch")
     # This command owns the process: SIGTERM stops it the way Ctrl-C does, through the same clean-up.
     terminate = signal.getsignal(signal.SIGTERM)
     if threading.current_thread() is threading.main_thread():
@@ -549,6 +551,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             handler.addFilter(_plain_log_lines)  # werkzeug colours its request lines even into a file
     if args.base_url is None and settings.base_url == Settings.base_url:
         settings = settings.with_overrides(base_url=f"http://{args.host}:{args.port}")
+    import socket
+
+    try:
+        socket.getaddrinfo(args.host, args.port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as error:  # the server's own report of this names neither host nor flag
+        reason = getattr(error, "strerror", None) or error
+        print(f"feedpub: cannot listen on {args.host}:{args.port} ({reason}); --host must be an address or name of "
+              "this machine, such as 127.0.0.1 or 0.0.0.0", file=sys.stderr)
+        return 2
     app = create_app(settings)
     try:
         app.run(host=args.host, port=args.port)

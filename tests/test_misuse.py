@@ -122,6 +122,20 @@ def test_an_out_of_range_port_is_refused(project, capsys) -> None:
     assert "usage: feedpub serve" in err and "a port is a whole number from 1 to 65535, not '80000'" in err
 
 
+def test_a_host_that_is_no_address_is_refused_naming_it(project, capsys) -> None:
+    status, _, err = run(capsys, "serve", "--host", "999.1.1.1", "--port", "8089")
+    assert status == 2
+    assert one_line(err).startswith("feedpub: cannot listen on 999.1.1.1:8089 (")
+    assert "--host must be an address or name of this machine" in err
+
+
+def test_poll_without_watch_is_a_usage_error_not_ignored(project, capsys) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["build", "--poll"])
+    assert exited.value.code == 2
+    assert "--poll says how --watch learns of changes; give it with --watch" in capsys.readouterr().err
+
+
 def test_an_unknown_flag_shows_the_subcommands_own_usage(project, capsys) -> None:
     with pytest.raises(SystemExit) as exited:
         main(["build", "--colour"])
