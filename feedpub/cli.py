@@ -498,6 +498,8 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
         report = deploy(settings.out, settings, options, progress=bar)
     except DeployError as error:
         print(f"feedpub: {error}", file=sys.stderr)
+        if not text:  # a program reading the report gets one JSON object whatever happened
+            print(json.dumps({"error": str(error), "status": error.status}, indent=2))
         return error.status
     finally:
         if bar is not None:

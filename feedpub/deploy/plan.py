@@ -59,7 +59,17 @@ def parse_target(text: str) -> Target:
     prefix = "/".join(part for part in prefix.split("/") if part)
     if not bucket or any(part in (".", "..") for part in prefix.split("/")):
         raise DeployError(f"the deploy target must look like s3://BUCKET[/PREFIX], not {text!r}", status=2)
+    if not _BUCKET.fullmatch(bucket):
+        raise DeployError(
+            f"the bucket name {bucket[:80]!r} in {text[:120]!r} may hold only letters, digits, '.', '-' and '_' "
+            "(S3's own rule is stricter: 3 to 63 lowercase letters, digits, '.' and '-')",
+            status=2,
+        )
     return Target(bucket, prefix + "/" if prefix else "")
+
+
+# What any S3-compatible store may accept as a bucket name (botocore refuses the rest before asking it).
+_BUCKET = re.compile(r"[A-Za-z0-9._-]{1,255}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,14 @@ def test_a_target_that_is_not_s3_is_a_settings_error(text: str) -> None:
     assert raised.value.status == 2 and "s3://BUCKET" in str(raised.value)
 
 
+@pytest.mark.parametrize("bucket", ["Bad_Bucket!!", "news feeds", "new%73"])
+def test_a_bucket_name_no_store_accepts_is_a_settings_error_naming_it(bucket: str) -> None:
+    """botocore refused it with a many-line dump of its pattern, as a failed deploy (status 1)."""
+    with pytest.raises(DeployError) as raised:
+        parse_target(f"s3://{bucket}/x")
+    assert raised.value.status == 2 and f"the bucket name {bucket!r}" in str(raised.value)
+
+
 def test_only_plain_md5_etags_say_what_the_bytes_are() -> None:
     digest = hashlib.md5(b"x").hexdigest()
     assert etag_md5(f'"{digest}"') == digest

@@ -408,6 +408,15 @@ def test_a_store_that_cannot_be_used_gives_one_clear_line_quickly(capsys, monkey
         assert stored(weed, bucket) == {}
 
 
+def test_a_deploy_that_cannot_start_still_prints_one_json_object_when_asked_for_json(capsys, weed, project) -> None:
+    write_stories(project.seeds, 1)
+    project.build(capsys)
+    endpoint = f"http://127.0.0.1:{_free_ports(1)[0]}"  # nothing listens there
+    status, out, err = run_deploy(capsys, weed, project, "s3://news/feeds", "--format", "json", endpoint=endpoint)
+    assert status == 1 and "cannot reach the object store" in err
+    assert json.loads(out) == {"error": err.strip().removeprefix("feedpub: "), "status": 1}
+
+
 def test_a_deploy_failing_midway_publishes_no_broken_link_and_a_rerun_converges(capsys, monkeypatch, weed, project) -> None:
     """The second identity may write only under topics/: the new archives of the all-articles feed fail,
     so no subscription feed (which would link to them) is uploaded, nothing is deleted, and a rerun with
