@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -301,18 +302,19 @@ def _query(path: str, args: Mapping[str, str]) -> Query | None:
 def _arguments(query_string: str) -> dict[str, str]:
     """A query string's parameters, the first value of each, as Flask's ``request.args.get`` gives them."""
     arguments: dict[str, str] = {}
-    # WSGI gives the query's bytes as Latin-1 text; a browser sends any character beyond ASCII as UTF-8.
-    query_string = query_string.encode("latin-1", "replace").decode("utf-8", "replace")
     for name, value in parse_qsl(query_string, keep_blank_values=True):
         arguments.setdefault(name, value)
     return arguments
+
+
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,11}")  # ASCII digits only: int() would take '１０' and '٣'
 
 
 def _whole_number(args: Mapping[str, str], name: str, low: int, high: int) -> int | None:
     text = args.get(name)
     if text is None:
         return None
-    if not (text.isascii() and text.lstrip("-").isdigit() and len(text) <= 12 and low <= int(text) <= high):
+    if not (_WHOLE_NUMBER.fullmatch(text) and low <= int(text) <= high):
         raise BadQuery(f"{name} must be a whole number from {low} to {high}, not {text[:40]!r}")
     return int(text)
 
