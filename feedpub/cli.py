@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -31,6 +31,8 @@ from .static.writer import WriteReport, Written, write_site
 
 if TYPE_CHECKING:
     from .deploy import DeployReport
+    from .model import Problem
+    from .static.watch import Round
 
 
 # Set by `run`: the objects a command leaves for the process's exit to drop, rather than free one by one.
@@ -356,10 +358,46 @@ def _publish(
     return report, False
 
 
+class _RoundsSaid:
+    """What a watch says of each round: the new problems, what it wrote, or why it failed (once while the
+    same failure lasts: a watch that polls meets it again at every look)."""
+
+    def __init__(self, settings: Settings, quiet: bool, problems: Iterable[Problem]) -> None:
+        self.settings, self.quiet = settings, quiet
+        self.seen = set(problems)
+        self.failure = ""
+
+    def __call__(self, round_: Round) -> None:
+        settings = self.settings
+        names = ", ".join(os.path.relpath(path, settings.seeds) for path in round_.changed[:3]) or "the seeds folder"
+        names += f" and {len(round_.changed) - 3} more" if len(round_.changed) > 3 else ""
+        if round_.error is not None:
+            error = round_.error
+            why = error if isinstance(error, (FeedpubError, OSError)) else (
+                f"{type(error).__name__}: {error} (a bug in feedpub; please report it with the file that changed)")
+            said = f"feedpub: {names} changed, but publishing failed: {why}; still watching."
+            if said != self.failure:
+                print(said, file=sys.stderr)
+            self.failure = said
+            return
+        self.failure = ""
+        new = [problem for problem in round_.site.problems if problem not in self.seen]
+        for problem in new:
+            print(problem, file=sys.stderr)
+        gone = len(self.seen - set(round_.site.problems))
+        self.seen = set(round_.site.problems)
+        report = round_.report
+        if not self.quiet and report is not None and (report.written or report.removed or new or gone):
+            solved = f"; {_counted(gone, 'problem')} gone" if gone else ""
+            print(f"{names} changed: wrote {_counted(len(report.written), 'file')}, removed {len(report.removed):,}, "
+                  f"in {round_.seconds:.2f} s ({_counted(len(round_.site.catalog.articles), 'article')} published)"
+                  f"{solved}.", flush=True)
+
+
 def _watch(build: Site, settings: Settings, quiet: bool, workers: int, written: Written) -> int:
     """Publish again after every change to the seeds folder, until interrupted (Ctrl-C or SIGTERM)."""
     from .ingest.notify import FolderMonitor
-    from .static.watch import Round, Watch
+    from .static.watch import Watch
 
     def publish(site: Site) -> tuple[WriteReport, bool]:
         try:
@@ -371,30 +409,6 @@ def _watch(build: Site, settings: Settings, quiet: bool, workers: int, written: 
         _tell_hub(settings, published[0].written, quiet)
         return published
 
-    seen = set(build.problems)
-
-    def on_round(round_: Round) -> None:
-        nonlocal seen
-        names = ", ".join(os.path.relpath(path, settings.seeds) for path in round_.changed[:3]) or "the seeds folder"
-        names += f" and {len(round_.changed) - 3} more" if len(round_.changed) > 3 else ""
-        if round_.error is not None:
-            error = round_.error
-            why = error if isinstance(error, (FeedpubError, OSError)) else (
-                f"{type(error).__name__}: {error} (a bug in feedpub; please report it with the file that changed)")
-            print(f"feedpub: {names} changed, but publishing failed: {why}; still watching.", file=sys.stderr)
-            return
-        new = [problem for problem in round_.site.problems if problem not in seen]
-        for problem in new:
-            print(problem, file=sys.stderr)
-        gone = len(seen - set(round_.site.problems))
-        seen = set(round_.site.problems)
-        report = round_.report
-        if not quiet and report is not None and (report.written or report.removed or new or gone):
-            solved = f"; {_counted(gone, 'problem')} gone" if gone else ""
-            print(f"{names} changed: wrote {_counted(len(report.written), 'file')}, removed {len(report.removed):,}, "
-                  f"in {round_.seconds:.2f} s ({_counted(len(round_.site.catalog.articles), 'article')} published)"
-                  f"{solved}.", flush=True)
-
     monitor = FolderMonitor(settings.seeds, poll=settings.watch_method == "poll", interval=settings.reload_interval or 2.0)
     watch = Watch(build, monitor, publish)
     stop = threading.Event()
@@ -404,7 +418,7 @@ def _watch(build: Site, settings: Settings, quiet: bool, workers: int, written: 
         how = "the system's change notifications" if monitor.method == "notify" else f"a look every {monitor.interval:g} s"
         print(f"Watching {settings.seeds} for changes ({monitor.method}: {how}); Ctrl-C stops.", flush=True)
     try:
-        watch.run(stop, on_round)
+        watch.run(stop, _RoundsSaid(settings, quiet, build.problems))
     except KeyboardInterrupt:
         pass
     return 0
@@ -553,14 +567,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             handler.addFilter(_plain_log_lines)  # werkzeug colours its request lines even into a file
     if args.base_url is None and settings.base_url == Settings.base_url:
         settings = settings.with_overrides(base_url=f"http://{args.host}:{args.port}")
-    import socket
-
-    try:
-        socket.getaddrinfo(args.host, args.port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as error:  # the server's own report of this names neither host nor flag
-        reason = getattr(error, "strerror", None) or error
-        print(f"feedpub: cannot listen on {args.host}:{args.port} ({reason}); --host must be an address or name of "
-              "this machine, such as 127.0.0.1 or 0.0.0.0", file=sys.stderr)
+    failure = _cannot_listen(args.host, args.port)
+    if failure is not None:  # the development server's own report of it names neither host nor flag
+        print(f"feedpub: cannot listen on {args.host}:{args.port} ({failure})", file=sys.stderr)
         return 2
     app = create_app(settings)
     try:
@@ -570,6 +579,25 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
               "choose another --port or --host", file=sys.stderr)
         return 1
     return 0
+
+
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host``:``port`` (a name that resolves to nothing, an address of
+    another machine, a port in use), with what to change; None when it can."""
+    import errno
+    import socket
+
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind) as trial:
+            trial.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself binds
+            trial.bind(address)
+    except (OSError, UnicodeError) as error:
+        reason = getattr(error, "strerror", None) or error
+        if getattr(error, "errno", None) == errno.EADDRINUSE:
+            return f"{reason}; choose another --port, or stop the program using it"
+        return f"{reason}; --host must be an address or name of this machine, such as 127.0.0.1 or 0.0.0.0"
+    return None
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

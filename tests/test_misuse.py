@@ -122,11 +122,22 @@ def test_an_out_of_range_port_is_refused(project, capsys) -> None:
     assert "usage: feedpub serve" in err and "a port is a whole number from 1 to 65535, not '80000'" in err
 
 
-def test_a_host_that_is_no_address_is_refused_naming_it(project, capsys) -> None:
-    status, _, err = run(capsys, "serve", "--host", "999.1.1.1", "--port", "8089")
+@pytest.mark.parametrize("host", ["999.1.1.1", "192.0.2.1"])  # no address at all; an address of no interface here
+def test_a_host_that_is_no_address_of_this_machine_is_refused_naming_it(project, capsys, host) -> None:
+    status, _, err = run(capsys, "serve", "--host", host, "--port", "8089")
     assert status == 2
-    assert one_line(err).startswith("feedpub: cannot listen on 999.1.1.1:8089 (")
+    assert one_line(err).startswith(f"feedpub: cannot listen on {host}:8089 (")
     assert "--host must be an address or name of this machine" in err
+
+
+def test_a_port_in_use_is_refused_saying_so(project, capsys) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        status, _, err = run(capsys, "serve", "--host", "127.0.0.1", "--port", str(port))
+    assert status == 2
+    assert one_line(err).startswith(f"feedpub: cannot listen on 127.0.0.1:{port} (Address already in use; choose another --port")
 
 
 def test_poll_without_watch_is_a_usage_error_not_ignored(project, capsys) -> None:

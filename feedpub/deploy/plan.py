@@ -59,7 +59,7 @@ def parse_target(text: str) -> Target:
     prefix = "/".join(part for part in prefix.split("/") if part)
     if not bucket or any(part in (".", "..") for part in prefix.split("/")):
         raise DeployError(f"the deploy target must look like s3://BUCKET[/PREFIX], not {text!r}", status=2)
-    if not _BUCKET.fullmatch(bucket):
+    if not (_BUCKET.fullmatch(bucket) or bucket.startswith("arn:")):  # an access point's ARN, botocore's to check
         raise DeployError(
             f"the bucket name {bucket[:80]!r} in {text[:120]!r} may hold only letters, digits, '.', '-' and '_' "
             "(S3's own rule is stricter: 3 to 63 lowercase letters, digits, '.' and '-')",

@@ -19,6 +19,7 @@ from botocore.exceptions import (
     ConnectionError as BotoConnectionError,
     HTTPClientError,
     NoCredentialsError,
+    ParamValidationError,
     PartialCredentialsError,
 )
 
@@ -128,6 +129,9 @@ class Store:
                     status=2,
                 )
             return DeployError(f"{where} refused a request for {target}: {describe(error)}")
+        if isinstance(error, ParamValidationError):  # botocore's own check of the bucket name, before any request
+            reason = " ".join(str(error).split())
+            return DeployError(f"the deploy target {target} cannot be used: {reason[:300]}", status=2)
         if isinstance(error, (BotoConnectionError, HTTPClientError)):
             return DeployError(
                 f"cannot reach the object store at {where} ({describe(error)}): check --endpoint-url "

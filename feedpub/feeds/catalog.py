@@ -285,7 +285,7 @@ def build_catalog(articles: Iterable[Article]) -> Catalog:
         kept = by_url[article.url]
         newer = kept.source
         why = ("the newer version" if kept.updated_at > article.updated_at
-               else "the version whose file name sorts last, as both have the same update time")
+               else "the version whose path sorts last, as both have the same update time")
         problems.append(Problem(article.source, f"the same webUrl as {newer}; only {why} ({newer}) is published", "warning"))
 
     ordered = tuple(in_feed_order(by_url.values()))

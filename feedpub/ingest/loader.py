@@ -101,6 +101,8 @@ def _unlisted(seeds: str, error: OSError) -> None:
     """For `os.walk`, which would skip a folder it cannot list, and so drop its articles from every feed."""
     if isinstance(error, (FileNotFoundError, NotADirectoryError)):
         return  # removed while it was walked: its files are gone as well
+    if os.path.basename(error.filename or "") == "lost+found":
+        return  # a filesystem's own (seeds at the root of one): only its owner, root, may list it
     reason = error.strerror or str(error)
     if error.filename == seeds:
         raise FolderUnreadable(f"cannot list the seeds folder {seeds} ({reason}); make it readable")

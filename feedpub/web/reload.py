@@ -34,6 +34,7 @@ class Reloader:
         self._on_change = on_change
         self.current: Site = load_site(settings, use_cache=True, keep_files=True)
         self._lock = threading.Lock()  # one reload at a time, whichever thread asks
+        self._failure: str | None = None  # what the last reload that failed said, until one succeeds
         self._thread: threading.Thread | None = None
         self._thread_pid = 0
         self.monitor: FolderMonitor | None = None  # this process's, once its thread runs
@@ -50,17 +51,21 @@ class Reloader:
         the last good load; True when a new site was swapped in, None when loading it failed."""
         with self._lock:
             previous = self.current
-            if changed is None:
-                changed = changes(previous)
-                if not changed:
-                    return False
             try:
+                if changed is None:
+                    changed = changes(previous)  # a folder that cannot be listed fails here
+                    if not changed:
+                        return False
                 fresh = load_site(self.settings, use_cache=True, previous=previous, changed=changed)
             except Exception as error:  # noqa: BLE001 - whatever went wrong, keep serving the last good site
-                # The current site still knows the old files, so the next look finds them changed again.
-                log.error("reloading %s failed, still serving the previous articles (trying again at the next "
-                          "look): %s", self.settings.seeds, error)
+                # The current site still knows the old files, so the next look finds them changed again; the
+                # same failure is said once, not at every look.
+                if str(error) != self._failure:
+                    self._failure = str(error)
+                    log.error("reloading %s failed, still serving the previous articles (trying again at the "
+                              "next look): %s", self.settings.seeds, error)
                 return None
+            self._failure = None
             self.current = fresh
             if fresh.catalog is previous.catalog and fresh.archives.ledger is previous.archives.ledger:
                 return False  # only stat keys moved (a touch): the same documents, nothing to swap

@@ -34,6 +34,8 @@ def remote(*paths: str, body: bytes = b"same") -> list[RemoteObject]:
     ("s3://news/", Target("news", "")),
     ("s3://news/feeds", Target("news", "feeds/")),
     ("s3://news//site/feeds/", Target("news", "site/feeds/")),
+    ("s3://arn:aws:s3:us-east-1:123456789012:accesspoint:news/feeds",
+     Target("arn:aws:s3:us-east-1:123456789012:accesspoint:news", "feeds/")),
 ])
 def test_a_target_is_a_bucket_and_a_prefix(text: str, target: Target) -> None:
     assert parse_target(text) == target

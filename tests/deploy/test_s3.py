@@ -372,7 +372,8 @@ def test_max_deletes_refuses_before_changing_anything(capsys, weed, bucket, proj
     assert "would delete 7 objects" in err and "--max-deletes 3" in err and "nothing was changed" in err
 
 
-@pytest.mark.parametrize("case", ["wrong secret", "unknown key", "missing bucket", "unreachable endpoint", "no credentials"])
+@pytest.mark.parametrize("case", ["wrong secret", "unknown key", "missing bucket", "unreachable endpoint", "no credentials",
+                                  "malformed access point"])
 def test_a_store_that_cannot_be_used_gives_one_clear_line_quickly(capsys, monkeypatch, weed, bucket, project, case) -> None:
     write_stories(project.seeds, 2)
     project.build(capsys)
@@ -385,6 +386,8 @@ def test_a_store_that_cannot_be_used_gives_one_clear_line_quickly(capsys, monkey
         target = "s3://no-such-bucket/feeds"
     elif case == "unreachable endpoint":
         endpoint = f"http://127.0.0.1:{_free_ports(1)[0]}"  # nothing listens there
+    elif case == "malformed access point":
+        target = "s3://arn:aws:s3:nowhere/feeds"  # botocore checks an ARN before any request
     else:
         monkeypatch.delenv("AWS_ACCESS_KEY_ID")
         monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
@@ -399,6 +402,7 @@ def test_a_store_that_cannot_be_used_gives_one_clear_line_quickly(capsys, monkey
         "missing bucket": (2, "the bucket 'no-such-bucket' does not exist"),
         "unreachable endpoint": (1, "cannot reach the object store"),
         "no credentials": (2, "no usable AWS credentials"),
+        "malformed access point": (2, "the deploy target s3://arn:aws:s3:nowhere/feeds/ cannot be used: Parameter validation"),
     }[case]
     assert (status, out) == (expected[0], "")
     assert len(err.strip().splitlines()) == 1 and err.startswith("feedpub: ") and expected[1] in err, err

@@ -268,7 +268,7 @@ def test_duplicates_with_the_same_update_time_resolve_the_same_way_in_any_order(
     assert len(first.articles) == 1
     assert [Path(p.path).name for p in first.problems] == [Path(p.path).name for p in second.problems]
     (said,) = first.problems
-    assert said.message.endswith("only the version whose file name sorts last, as both have the same update time "
+    assert said.message.endswith("only the version whose path sorts last, as both have the same update time "
                                  f"({seeds / 'b.md'}) is published")
 
 

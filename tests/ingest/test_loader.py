@@ -155,6 +155,17 @@ def test_a_folder_that_cannot_be_listed_is_an_error_naming_it(seeds, monkeypatch
         load_folder(seeds)
 
 
+def test_a_lost_and_found_folder_that_cannot_be_listed_is_left_alone(seeds, monkeypatch):
+    """Seeds at the root of a filesystem hold its lost+found, which only root may list."""
+    write_article(seeds, "a.md", **article("a"))
+    (seeds / "lost+found").mkdir()
+    real_scandir = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda path=".": (_ for _ in ()).throw(PermissionError(
+        13, "Permission denied", os.fspath(path))) if os.fspath(path).endswith("lost+found") else real_scandir(path))
+    result = load_folder(seeds)
+    assert len(result.articles) == 1 and result.problems == ()
+
+
 # --- the file as a whole -----------------------------------------------------------------------------
 
 

@@ -206,3 +206,24 @@ def test_a_round_that_fails_leaves_the_watch_going_and_the_next_one_publishes(se
     fresh = tmp_path / "fresh"
     assert main(["build", "--seeds", str(seeds), "--out", str(fresh), "--no-cache", "--quiet"]) == 0
     assert files_under(settings.out) == files_under(fresh)
+
+
+def test_a_lasting_failure_is_said_once_until_a_round_succeeds(tmp_path, capsys) -> None:
+    """A watch that polls meets a folder it cannot list at every look: one line, not one a second."""
+    from feedpub.cli import _RoundsSaid
+    from feedpub.config import Settings
+    from feedpub.ingest.loader import FolderUnreadable
+    from feedpub.site import load_site
+    from feedpub.static.watch import Round
+
+    seeds = tmp_path / "seeds"
+    write_article(seeds, "a.md", **article("a"))
+    site = load_site(Settings(seeds=seeds))
+    said = _RoundsSaid(site.settings, True, site.problems)
+    failed = Round((), site, None, 0.01, FolderUnreadable("cannot list the folder x"))
+    for _ in range(3):
+        said(failed)
+    said(Round((str(seeds / "a.md"),), site, None, 0.01))
+    said(failed)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == ["feedpub: the seeds folder changed, but publishing failed: cannot list the folder x; still watching."] * 2
