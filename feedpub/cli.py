@@ -499,12 +499,11 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
     from .deploy import DeployError, DeployOptions, deploy, parse_target
 
     started = time.perf_counter()
-    if args.max_deletes < 0:
-        print(f"feedpub: --max-deletes must be 0 or more, not {args.max_deletes}", file=sys.stderr)
-        return 2
     text = args.format == "text"
     bar = _ProgressBar(started, "Uploading") if text and not args.quiet and sys.stderr.isatty() else None
     try:
+        if args.max_deletes < 0:
+            raise DeployError(f"--max-deletes must be 0 or more, not {args.max_deletes}", status=2)
         options = DeployOptions(
             parse_target(settings.deploy_target), settings.deploy_endpoint_url, args.dry_run, args.max_deletes,
             args.force,

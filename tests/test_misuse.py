@@ -130,6 +130,14 @@ def test_a_host_that_is_no_address_of_this_machine_is_refused_naming_it(project,
     assert "--host must be an address or name of this machine" in err
 
 
+@pytest.mark.parametrize("form", ["text", "json"])
+def test_a_negative_max_deletes_is_a_usage_error_in_either_form(project, capsys, form) -> None:
+    status, out, err = run(capsys, "deploy", "s3://news/feeds", "--max-deletes", "-1", "--format", form)
+    assert status == 2 and one_line(err) == "feedpub: --max-deletes must be 0 or more, not -1"
+    assert (json.loads(out) if form == "json" else out) == (
+        {"error": "--max-deletes must be 0 or more, not -1", "status": 2} if form == "json" else "")
+
+
 def test_a_port_in_use_is_refused_saying_so(project, capsys) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
