@@ -236,10 +236,12 @@ def reload_files(
     by_file = dict(loaded.by_file)
     read = {label for label in _readable_names(paths)[0] if is_article_file(label, seeds, extensions)}
     for label in read:
-        key = file_key(label)
-        if key is None:
+        # As `discover` sees the folder: a folder named like an article is none, and a link to nothing is
+        # a file that cannot be read (an error, as in a full load).
+        if os.path.isdir(label) or not os.path.lexists(label):
             by_file.pop(label, None)
             continue
+        key = file_key(label)
         article, problems = load_file(label, label, max_bytes)
         by_file[label] = (key, article, tuple(problems))
     kept = tuple(problem for problem in loaded.problems if problem.path not in read)

@@ -56,6 +56,7 @@ class FolderMonitor:
         self._observer: Any = None
         self._stopped = False
         self._started = False
+        self._next_look: float | None = None  # when polling: the time of the next look
 
     def start(self) -> None:
         """Begin following the folder (once); falls back to polling when the system refuses notifications."""
@@ -84,13 +85,20 @@ class FolderMonitor:
         """Block until files changed and the burst is over, then return what changed: the paths of the files,
         or `LOOK_AGAIN`. None when ``timeout`` seconds passed without a change, or the monitor was stopped.
 
-        Polling, every wait of ``interval`` seconds ends with `LOOK_AGAIN`.
+        Polling, `LOOK_AGAIN` comes every ``interval`` seconds, however often the caller waits (a watch wakes
+        twice a second to see whether it was stopped; each look at a network filesystem costs a stat a file).
         """
         with self._changed:
             if self.method == "poll":
-                if not self._stopped:
-                    self._changed.wait(self.interval if timeout is None else min(timeout, self.interval))
-                return None if self._stopped else LOOK_AGAIN
+                if self._next_look is None:
+                    self._next_look = time.monotonic() + self.interval
+                remaining = self._next_look - time.monotonic()
+                if not self._stopped and remaining > 0:
+                    self._changed.wait(remaining if timeout is None else min(timeout, remaining))
+                if self._stopped or time.monotonic() < self._next_look:
+                    return None
+                self._next_look = time.monotonic() + self.interval
+                return LOOK_AGAIN
             if not self._changed.wait_for(self._has_news, timeout):
                 return None
             started = time.monotonic()

@@ -67,14 +67,16 @@ class Reloader:
                 return None
             self._failure = None
             self.current = fresh
+            known = set(previous.problems)  # said when they appeared (or when the server started)
+            for problem in fresh.problems:
+                if problem not in known:
+                    log.warning("%s", problem)  # a newly broken file too, though it changes no document
             if fresh.catalog is previous.catalog and fresh.archives.ledger is previous.archives.ledger:
-                return False  # only stat keys moved (a touch): the same documents, nothing to swap
+                return False  # only stat keys moved (a touch), or a file broke: nothing to swap
             # Still under the lock: two reloads (the follower's and another thread's) hand their sites on in
             # the order they loaded them, so an older site is never swapped in after a newer one.
             if self._on_change is not None:
                 self._on_change(previous, fresh)
-        for problem in fresh.problems:
-            log.warning("%s", problem)
         log.info("reloaded %s: %d articles", self.settings.seeds, len(fresh.catalog.articles))
         return True
 

@@ -3,6 +3,7 @@ and polling takes over where the system gives no notifications."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,18 @@ def test_polling_can_be_asked_for(seeds) -> None:
     following.start()
     assert following.method == "poll" and following.wait() is LOOK_AGAIN
     following.stop()
+
+
+def test_polling_looks_once_an_interval_however_often_the_caller_wakes(seeds) -> None:
+    """A watch wakes twice a second to see whether it was stopped: with reload_interval = 0.6, that must
+    still be one look at every file (a stat of each, on a network filesystem) every 0.6 s, not every wake."""
+    following = FolderMonitor(seeds, poll=True, interval=0.6)
+    following.start()
+    started = time.monotonic()
+    looks = []
+    while time.monotonic() - started < 1.5:
+        if following.wait(timeout=0.1) is LOOK_AGAIN:
+            looks.append(time.monotonic() - started)
+    following.stop()
+    assert len(looks) == 2, looks
+    assert looks[0] >= 0.6 and looks[1] - looks[0] >= 0.6

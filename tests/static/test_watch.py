@@ -227,3 +227,29 @@ def test_a_lasting_failure_is_said_once_until_a_round_succeeds(tmp_path, capsys)
     said(failed)
     lines = capsys.readouterr().err.splitlines()
     assert lines == ["feedpub: the seeds folder changed, but publishing failed: cannot list the folder x; still watching."] * 2
+
+
+def test_a_round_sees_links_and_folders_named_like_articles_as_a_full_load_does(seeds, tmp_path) -> None:
+    """A link to nothing is an error said once; a folder named like an article is no article. Neither is
+    found changed again by every later look (as a watch that polls looks)."""
+    from feedpub.cli import _publish
+    from feedpub.config import Settings
+    from feedpub.ingest.notify import LOOK_AGAIN
+    from feedpub.site import load_site
+    from feedpub.static.watch import Watch
+    from feedpub.static.writer import Written
+
+    write_article(seeds, "a.md", **article("a"))
+    settings = Settings(seeds=seeds, out=tmp_path / "out", cache_dir=tmp_path / "cache")
+    written = Written()
+    site = load_site(settings, keep_files=True)
+    watch = Watch(site, None, lambda fresh: _publish(fresh, settings, None, 1, written))  # type: ignore[arg-type]
+    (seeds / "dangling.md").symlink_to(seeds / "nowhere.md")
+    (seeds / "folder.md").mkdir()
+    changed = frozenset({str(seeds / "dangling.md"), str(seeds / "folder.md")})
+    round_ = watch.publish(changed)
+    assert round_ is not None and round_.error is None
+    fresh = load_site(settings)
+    assert round_.site.problems == fresh.problems
+    assert [p.path for p in fresh.problems] == [str(seeds / "dangling.md")]
+    assert watch.publish(LOOK_AGAIN) is None

@@ -84,6 +84,23 @@ def test_a_folder_that_cannot_be_listed_is_said_once_in_one_line_and_the_last_ar
     assert reloader.check() is True
 
 
+def test_a_reload_says_only_the_problems_that_are_new(seeds, settings, caplog) -> None:
+    """A broken file said at every reload (every edit of any other file) buried the new ones."""
+    write_article(seeds, "a.md", **article("a"))
+    (seeds / "broken.md").write_text("---\ntitle: [unclosed\n---\n")
+    reloader = Reloader(settings)
+    with caplog.at_level(logging.WARNING, logger="feedpub"):
+        write_article(seeds, "a.md", **article("a", title="Edited"))
+        assert reloader.check() is True
+        assert "broken.md" not in caplog.text
+        (seeds / "worse.md").write_text("---\ntitle: [unclosed\n---\n")
+        assert reloader.check() is False  # a broken file alone changes no document
+        write_article(seeds, "b.md", **article("b"))
+        assert reloader.check() is True
+    said = [record.getMessage() for record in caplog.records]
+    assert len(said) == 1 and said[0].startswith(f"{seeds / 'worse.md'}:3: error: invalid YAML")
+
+
 def test_nothing_is_reloaded_while_nothing_changes(seeds, settings) -> None:
     write_article(seeds, "a.md", **article("a"))
     reloader = Reloader(settings)
