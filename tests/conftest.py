@@ -112,6 +112,20 @@ def write_text(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+def unlistable(monkeypatch: pytest.MonkeyPatch, *folders: Path) -> None:
+    """Make ``folders`` impossible to list, as for a user without the permission (which root, running the
+    tests, always has): ``os.scandir``, which ``os.walk`` uses, refuses them."""
+    refused = {str(folder) for folder in folders}
+    real_scandir = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if os.fspath(path) in refused:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
 def line_of(path: Path, prefix: str) -> int:
     """The 1-based number of the first line of ``path`` that starts with ``prefix``."""
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):

@@ -13,7 +13,7 @@ from feedpub.ingest import loader
 from feedpub.ingest.loader import FolderUnreadable, load_folder
 from feedpub.model import Problem
 
-from ..conftest import article, line_of, without_source, write_article, write_text
+from ..conftest import article, line_of, unlistable, without_source, write_article, write_text
 
 UTC = timezone.utc
 
@@ -143,14 +143,7 @@ def test_a_folder_that_cannot_be_listed_is_an_error_naming_it(seeds, monkeypatch
     locked = seeds / "locked"
     locked.mkdir()
     write_article(locked, "b.md", **article("b"))
-    real_scandir = os.scandir
-
-    def scandir(path="."):
-        if os.fspath(path) == str(locked):
-            raise PermissionError(13, "Permission denied", str(locked))
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    unlistable(monkeypatch, locked)
     with pytest.raises(FolderUnreadable, match=f"cannot list the folder {locked} among the seeds .Permission denied"):
         load_folder(seeds)
 
@@ -159,9 +152,7 @@ def test_a_lost_and_found_folder_that_cannot_be_listed_is_left_alone(seeds, monk
     """Seeds at the root of a filesystem hold its lost+found, which only root may list."""
     write_article(seeds, "a.md", **article("a"))
     (seeds / "lost+found").mkdir()
-    real_scandir = os.scandir
-    monkeypatch.setattr(os, "scandir", lambda path=".": (_ for _ in ()).throw(PermissionError(
-        13, "Permission denied", os.fspath(path))) if os.fspath(path).endswith("lost+found") else real_scandir(path))
+    unlistable(monkeypatch, seeds / "lost+found")
     result = load_folder(seeds)
     assert len(result.articles) == 1 and result.problems == ()
 

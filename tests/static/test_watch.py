@@ -17,7 +17,7 @@ import pytest
 
 from feedpub.cli import main
 
-from ..conftest import REPO, article, files_under, write_article, write_text
+from ..conftest import REPO, article, files_under, unlistable, write_article, write_text
 
 WAIT = 20.0  # seconds: a bound for slow machines; a change normally shows in well under one
 
@@ -192,12 +192,10 @@ def test_a_round_that_fails_leaves_the_watch_going_and_the_next_one_publishes(se
     failed = watch.publish(frozenset([path]))
     assert failed is not None and isinstance(failed.error, RuntimeError)
 
-    real_scandir = os.scandir
-    monkeypatch.setattr(os, "scandir", lambda folder=".": (_ for _ in ()).throw(
-        PermissionError(13, "Permission denied", os.fspath(folder))) if os.fspath(folder) == str(seeds) else real_scandir(folder))
+    unlistable(monkeypatch, seeds)
     unlisted = watch.publish(LOOK_AGAIN)
     assert unlisted is not None and isinstance(unlisted.error, FolderUnreadable) and unlisted.changed == ()
-    monkeypatch.setattr(os, "scandir", real_scandir)
+    monkeypatch.undo()
 
     failing["now"] = False
     write_article(seeds, "c.md", **article("c", title="Published after the failures", topics=["AI"]))

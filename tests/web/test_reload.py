@@ -15,7 +15,7 @@ from feedpub.web import reload as reload_module
 from feedpub.web.reload import Reloader
 from feedpub.web import create_app
 
-from ..conftest import article, write_article
+from ..conftest import article, unlistable, write_article
 
 
 def _links(client, path: str = "/feeds/all.atom") -> list[str]:
@@ -65,21 +65,14 @@ def test_a_folder_that_cannot_be_listed_is_said_once_in_one_line_and_the_last_ar
     """Not a traceback at every look: the folder's own message, once, until a look succeeds again."""
     write_article(seeds, "a.md", **article("a"))
     reloader = Reloader(settings)
-    real_scandir = os.scandir
-
-    def scandir(path="."):
-        if os.fspath(path) == str(seeds):
-            raise PermissionError(13, "Permission denied", str(seeds))
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    unlistable(monkeypatch, seeds)
     with caplog.at_level(logging.INFO, logger="feedpub"):
         assert [reloader.check() for _ in range(3)] == [False] * 3
     (said,) = [record for record in caplog.records if record.levelno >= logging.WARNING]
     assert f"cannot list the seeds folder {seeds} (Permission denied)" in said.getMessage()
     assert said.exc_info is None
     assert [a.url for a in reloader.current.catalog.articles] == ["https://news.example.com/a"]
-    monkeypatch.setattr(os, "scandir", real_scandir)
+    monkeypatch.undo()
     write_article(seeds, "b.md", **article("b", publishedDateTime="2024-06-01T00:00:00Z"))
     assert reloader.check() is True
 
