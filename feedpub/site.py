@@ -39,8 +39,10 @@ from .render.pages import (
     Activity, FeedRow, feed_stylesheet, index_rows, render_feed_page, render_index, rows_charted,
 )
 
-# Written as it is by every format, and unlike anything a feed's own text holds.
-QUERY_PLACEHOLDER = "feedpub-query-7c1e94d2b8a3"
+# Written as it is by every format, and unlike anything a feed's own text holds: drawn at random for each
+# process, since a fixed one, given as a topic's or provider's name, had its query string written over it
+# (the feed's title, id and links). It never reaches a response, nor any digest.
+QUERY_PLACEHOLDER = "feedpub-query-" + os.urandom(12).hex()
 _PLACEHOLDER_BYTES = QUERY_PLACEHOLDER.encode("ascii")
 MAX_ENVELOPES = 1024
 _url = attrgetter("url")

@@ -15,22 +15,36 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 # Characters XML 1.0 forbids (C0 controls except tab/newline/return, lone surrogates, U+FFFE/U+FFFF).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What plain text drops besides: DEL and the C1 controls (U+009B starts a terminal's escape sequences; HTML
+# calls them parse errors), but U+0085, a line break (made a space).
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+# The bidirectional embeddings, overrides and isolates, and the two that close them: kept when each is
+# closed in order (right-to-left names need them), dropped when one is left open, since it would then
+# reverse whatever a page or reader shows after the text (the page's own words and dates).
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_CLOSES = {"\u202c": "\u202a\u202b\u202d\u202e", "\u2069": "\u2066\u2067\u2068"}
 _SPACES = re.compile(r"\s+")
 _MARKUP = re.compile(r"[<&]")
-# Anything `plain_text` would change: markup, characters XML forbids, whitespace other than single spaces
+# Anything `plain_text` would change: markup, characters it drops, whitespace other than single spaces
 # between words. Most titles and names have none, and one search is cheaper than the clean-up.
-_UNCLEAN = re.compile("[<&\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|(?! )\\s|  |^ | $")
+_UNCLEAN = re.compile(
+    "[<&\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+    "|(?! )\\s|  |^ | $"
+)
+MAX_URL = 2048  # characters: what browsers and sitemaps take; a longer one was copied into every feed listing it
 _SAFE_SCHEMES = frozenset({"http", "https"})
 _HOST_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?", re.IGNORECASE)
-# Characters left alone when percent-encoding a URL: the reserved set plus '%' (already-encoded bytes).
-_URL_SAFE = "%/:=&?~#+!$,;'@()*[]"
+# Characters left alone when percent-encoding a URL: the reserved set but '[' and ']' (which only an IPv6
+# host may hold), plus '%' where it starts an escape (already-encoded bytes; a bare one is encoded).
+_URL_SAFE = "%/:=&?~#+!$,;'@()*"
+_BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # A URL that `_normalised_url` would return unchanged, as nearly every URL of a news site is: lower-case
 # http(s), a lower-case ASCII host name (labels of at most 63 characters), no port or credentials, then only
 # characters that percent-encoding leaves alone, and no empty query or fragment (which would be dropped).
 # Checking this costs a regular expression instead of splitting, IDNA-encoding and quoting every URL.
 _NORMAL_URL = re.compile(
     r"https?://[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?"
-    r"(?:/(?:[A-Za-z0-9_.~%/:=&+!$,;'@()*\[\]-]|[?#](?![#?]|$))*)?"
+    r"(?:/(?:[A-Za-z0-9_.~/:=&+!$,;'@()*-]|%[0-9A-Fa-f]{2}|[?#](?![#?]|$))*)?"
 )
 
 
@@ -76,13 +90,29 @@ def _cleaned(value: str) -> str:
             value = "".join(extractor.parts)
         else:
             value = html.unescape(value)
-    value = _XML_INVALID.sub("", value)
+    value = _NOT_TEXT.sub("", value)
+    if _BIDI.search(value) and not _bidi_closed(value):
+        value = _BIDI.sub("", value)
     return _SPACES.sub(" ", value).strip()
+
+
+def _bidi_closed(value: str) -> bool:
+    """Whether every bidirectional embedding, override and isolate in ``value`` is closed, in order."""
+    opened: list[str] = []
+    for control in _BIDI.findall(value):
+        if control in _CLOSES:
+            if not opened or opened.pop() not in _CLOSES[control]:
+                return False
+        else:
+            opened.append(control)
+    return not opened
 
 
 def _shortened(value: str, max_length: int | None) -> str:
     if max_length is not None and len(value) > max_length:
         value = value[: max_length - 1].rstrip() + "…"
+        if _BIDI.search(value) and not _bidi_closed(value):  # cut between an opening and its closing
+            value = _BIDI.sub("", value)
     return value
 
 
@@ -92,9 +122,12 @@ def safe_url(value: str) -> str | None:
     Non-ASCII characters and spaces are percent-encoded (an IRI becomes a URI); relative URLs and other
     schemes (``javascript:``, ``data:``) are refused, since a feed reader would follow them blindly.
     """
+    if len(value) > MAX_URL:
+        return None
     if _NORMAL_URL.fullmatch(value):
         return value
-    return _normalised_url(value)
+    url = _normalised_url(value)
+    return url if url is None or len(url) <= MAX_URL else None
 
 
 def _normalised_url(value: str) -> str | None:
@@ -108,6 +141,8 @@ def _normalised_url(value: str) -> str | None:
     if parts.scheme.lower() not in _SAFE_SCHEMES or not host:
         return None
     if ":" in host:
+        if "%" in host:
+            return None  # a zone (fe80::1%eth0) names an interface of the reader's own machine, and its text went unchecked
         try:
             ascii_host = f"[{ipaddress.IPv6Address(host)}]"
         except ValueError:
@@ -126,8 +161,8 @@ def _normalised_url(value: str) -> str | None:
         (
             parts.scheme.lower(),
             netloc,
-            quote(parts.path, safe=_URL_SAFE),
-            quote(parts.query, safe=_URL_SAFE),
-            quote(parts.fragment, safe=_URL_SAFE),
+            quote(_BARE_PERCENT.sub("%25", parts.path), safe=_URL_SAFE),
+            quote(_BARE_PERCENT.sub("%25", parts.query), safe=_URL_SAFE),
+            quote(_BARE_PERCENT.sub("%25", parts.fragment), safe=_URL_SAFE),
         )
     )

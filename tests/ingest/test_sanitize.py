@@ -92,8 +92,22 @@ def test_plain_text_removes_characters_xml_cannot_carry(dirty):
 
 
 def test_plain_text_keeps_unicode_that_is_text():
-    text = "Zürich 東京 🦄 \u202eRTL\u202c — “quotes”"
+    text = "Zürich 東京 🦄 \u202eRTL\u202c \u2067عربي\u2069 — “quotes”"
     assert plain_text(text) == text
+
+
+@pytest.mark.parametrize(("text", "plain"), [
+    ("Reuters \u202e", "Reuters"),  # left open, it reversed the page's own words after the name
+    ("a\u202cb \u2066c", "ab c"),
+    ("a\u2066b\u202c", "ab"),  # closed by the wrong one
+    ("C1 \x7f\x80\x9b[31m\x9f ctl", "C1 [31m ctl"),  # DEL and C1 controls; U+009B starts terminal escapes
+])
+def test_plain_text_drops_controls_and_direction_changes_left_open(text, plain):
+    assert plain_text(text) == plain
+
+
+def test_plain_text_cut_short_leaves_no_direction_change_open():
+    assert plain_text("x \u202eabcdefghij\u202c", 8) == "x abcd…"
 
 
 def test_plain_text_trims_long_text_with_an_ellipsis_within_the_limit():
@@ -142,6 +156,9 @@ def test_plain_text_of_nothing_is_empty():
         "https://example.com:99999/",
         "https://example.com:port/",
         "https://user:password@example.com/",
+        "https://[fe80::1%25eth0]/",
+        'https://[fe80::1%"><img src=x onerror=alert(1)>]/',  # a zone's text went through unchecked
+        "https://example.com/" + "a" * 2048,  # over MAX_URL: copied into every feed that lists it
         "",
         "   ",
     ],
@@ -190,6 +207,16 @@ def test_safe_url_converts_international_host_names_to_idna():
 
 def test_safe_url_keeps_the_port():
     assert urlsplit(safe_url("http://example.com:8080/x")).port == 8080
+
+
+@pytest.mark.parametrize(("url", "normal"), [
+    ("https://example.com/a[1]?b[]=2", "https://example.com/a%5B1%5D?b%5B%5D=2"),
+    ("https://example.com/100%?x=5%zz#%", "https://example.com/100%25?x=5%25zz#%25"),
+    ("https://example.com/%E2%82%AC", "https://example.com/%E2%82%AC"),
+])
+def test_safe_url_encodes_brackets_and_bare_percent_signs_outside_the_host(url, normal):
+    """RFC 3986 allows '[' and ']' in an IPv6 host only, and '%' only before two hex digits."""
+    assert safe_url(url) == normal
 
 
 def test_safe_url_keeps_ipv6_hosts_valid():
@@ -250,7 +277,7 @@ def test_safe_url_fast_path_covers_the_urls_news_sites_use(url):
 
 
 @settings(max_examples=1000, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab <>&;#\t\n\r\x00\x0b\x1f\x85\xa0\u2028\u3000\ufffe\ud800é")), max_size=20),
+@given(st.text(alphabet=st.sampled_from(list("ab <>&;#\t\n\r\x00\x0b\x1f\x7f\x85\x9b\xa0\u2028\u3000\ufffe\ud800é\u202b\u202c\u2066\u2069")), max_size=20),
        st.one_of(st.none(), st.integers(1, 25)))
 def test_plain_text_returns_clean_text_unchanged_and_cleans_the_rest_alike(value, max_length):
     from feedpub.ingest.sanitize import _cleaned, _shortened

@@ -57,6 +57,23 @@ def test_combined_topics_are_their_union_once_each_in_feed_order(client) -> None
     assert "Robots + Space" in title
 
 
+def test_a_topic_named_like_the_servers_placeholder_keeps_its_name_in_query_feeds(seeds, settings) -> None:
+    """The server writes a placeholder where a query feed's query string goes; a topic given the name of the
+    fixed one it had used got its title, id and links rewritten. The placeholder is now drawn afresh in
+    each process, so no article file can know it."""
+    import subprocess
+    import sys
+
+    fixed = "feedpub-query-7c1e94d2b8a3"
+    write_article(seeds, "named.md", **article("named", topics=[fixed]))
+    parsed = feedparser.parse(create_app(settings).test_client().get(f"/feeds/topics/{fixed}.atom?limit=3").data)
+    assert parsed.feed.title.endswith(fixed)
+    assert [link.href for link in parsed.feed.links if link.rel == "self"] == [f"{FEEDS_URL}topics/{fixed}.atom?limit=3"]
+    drawn = {subprocess.run([sys.executable, "-c", "from feedpub.site import QUERY_PLACEHOLDER as p; print(p)"],
+                            capture_output=True, text=True, check=True).stdout for _ in range(2)}
+    assert len(drawn) == 2
+
+
 def test_a_query_feed_links_to_itself_with_its_canonical_query(client) -> None:
     parsed = feedparser.parse(client.get("/feeds/all.atom?sort=heat&limit=2&utm_source=x").data)
     assert [link.href for link in parsed.feed.links if link.rel == "self"] == [f"{FEEDS_URL}all.atom?limit=2&sort=heat"]
