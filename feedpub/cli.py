@@ -360,12 +360,11 @@ def _publish(
 
 class _RoundsSaid:
     """What a watch says of each round: the new problems, what it wrote, or why it failed (once while the
-    same failure lasts: a watch that polls meets it again at every look)."""
+    same failure lasts: a watch that polls meets it again at every look; see `Round.repeated`)."""
 
     def __init__(self, settings: Settings, quiet: bool, problems: Iterable[Problem]) -> None:
         self.settings, self.quiet = settings, quiet
         self.seen = set(problems)
-        self.failure = ""
 
     def __call__(self, round_: Round) -> None:
         settings = self.settings
@@ -375,12 +374,9 @@ class _RoundsSaid:
             error = round_.error
             why = error if isinstance(error, (FeedpubError, OSError)) else (
                 f"{type(error).__name__}: {error} (a bug in feedpub; please report it with the file that changed)")
-            said = f"feedpub: {names} changed, but publishing failed: {why}; still watching."
-            if said != self.failure:
-                print(said, file=sys.stderr)
-            self.failure = said
+            if not round_.repeated:
+                print(f"feedpub: {names} changed, but publishing failed: {why}; still watching.", file=sys.stderr)
             return
-        self.failure = ""
         new = [problem for problem in round_.site.problems if problem not in self.seen]
         for problem in new:
             print(problem, file=sys.stderr)

@@ -97,7 +97,7 @@ class FolderMonitor:
                     self._changed.wait(remaining if timeout is None else min(timeout, remaining))
                 if self._stopped or time.monotonic() < self._next_look:
                     return None
-                self._next_look = time.monotonic() + self.interval
+                self._next_look = None  # the interval counts from the caller's next wait, once it has looked
                 return LOOK_AGAIN
             if not self._changed.wait_for(self._has_news, timeout):
                 return None

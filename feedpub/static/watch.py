@@ -10,6 +10,7 @@ published; a round that fails (the output folder unwritable, say) is reported an
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
@@ -38,6 +39,7 @@ class Round:
     report: WriteReport | None  # None when the files changed nothing any document holds
     seconds: float  # from the end of the burst of changes to the files written
     error: Exception | None = None  # why the round failed; the watch goes on
+    repeated: bool = False  # the same failure as the round before, with no look that worked between
 
 
 class Watch:
@@ -47,6 +49,7 @@ class Watch:
         self.site = site
         self.monitor = monitor
         self._publish = publish
+        self._failure: str | None = None  # what the last round that failed said, until a look works
 
     def run(self, stop: threading.Event, on_round: Callable[[Round], None] = lambda round_: None) -> None:
         """Publish after every change until ``stop`` is set (checked at least every half second)."""
@@ -63,7 +66,17 @@ class Watch:
             self.monitor.stop()
 
     def publish(self, batch: Batch) -> Round | None:
-        """Publish what the files ``batch`` names changed; None when they changed nothing."""
+        """Publish what the files ``batch`` names changed; None when they changed nothing. A failure that
+        lasts (a polling watch meets it at every look) is marked `Round.repeated` after its first round."""
+        round_ = self._round(batch)
+        if round_ is None or round_.error is None:
+            self._failure = None
+            return round_
+        said = f"{type(round_.error).__name__}: {round_.error}"
+        repeated, self._failure = said == self._failure, said
+        return dataclasses.replace(round_, repeated=repeated) if repeated else round_
+
+    def _round(self, batch: Batch) -> Round | None:
         started = time.perf_counter()
         seeds = self.site.settings.seeds
         ledger = os.path.join(seeds, LEDGER)

@@ -55,6 +55,7 @@ class Reloader:
                 if changed is None:
                     changed = changes(previous)  # a folder that cannot be listed fails here
                     if not changed:
+                        self._failure = None  # a look that worked: the next failure is news again
                         return False
                 fresh = load_site(self.settings, use_cache=True, previous=previous, changed=changed)
             except Exception as error:  # noqa: BLE001 - whatever went wrong, keep serving the last good site

@@ -88,3 +88,16 @@ def test_polling_looks_once_an_interval_however_often_the_caller_wakes(seeds) ->
     following.stop()
     assert len(looks) == 2, looks
     assert looks[0] >= 0.6 and looks[1] - looks[0] >= 0.6
+
+
+def test_polling_rests_a_whole_interval_after_a_look_that_took_longer(seeds) -> None:
+    """A look at every file of a large folder on a network filesystem can take longer than the interval:
+    the next look still waits an interval after the caller is done, never follows at once."""
+    following = FolderMonitor(seeds, poll=True, interval=0.3)
+    following.start()
+    assert following.wait() is LOOK_AGAIN
+    time.sleep(0.5)  # the look itself
+    started = time.monotonic()
+    assert following.wait() is LOOK_AGAIN
+    assert time.monotonic() - started >= 0.3
+    following.stop()

@@ -206,48 +206,32 @@ def test_a_round_that_fails_leaves_the_watch_going_and_the_next_one_publishes(se
     assert files_under(settings.out) == files_under(fresh)
 
 
-def test_a_lasting_failure_is_said_once_until_a_round_succeeds(tmp_path, capsys) -> None:
-    """A watch that polls meets a folder it cannot list at every look: one line, not one a second."""
+def test_a_lasting_failure_is_said_once_until_a_look_works(seeds, tmp_path, monkeypatch, capsys) -> None:
+    """A watch that polls meets a folder it cannot list at every look: one line, not one a second; once a
+    look works (even one that finds nothing changed), the same failure is news again."""
     from feedpub.cli import _RoundsSaid
-    from feedpub.config import Settings
-    from feedpub.ingest.loader import FolderUnreadable
-    from feedpub.site import load_site
-    from feedpub.static.watch import Round
-
-    seeds = tmp_path / "seeds"
-    write_article(seeds, "a.md", **article("a"))
-    site = load_site(Settings(seeds=seeds))
-    said = _RoundsSaid(site.settings, True, site.problems)
-    failed = Round((), site, None, 0.01, FolderUnreadable("cannot list the folder x"))
-    for _ in range(3):
-        said(failed)
-    said(Round((str(seeds / "a.md"),), site, None, 0.01))
-    said(failed)
-    lines = capsys.readouterr().err.splitlines()
-    assert lines == ["feedpub: the seeds folder changed, but publishing failed: cannot list the folder x; still watching."] * 2
-
-
-def test_a_round_sees_links_and_folders_named_like_articles_as_a_full_load_does(seeds, tmp_path) -> None:
-    """A link to nothing is an error said once; a folder named like an article is no article. Neither is
-    found changed again by every later look (as a watch that polls looks)."""
-    from feedpub.cli import _publish
     from feedpub.config import Settings
     from feedpub.ingest.notify import LOOK_AGAIN
     from feedpub.site import load_site
     from feedpub.static.watch import Watch
-    from feedpub.static.writer import Written
 
     write_article(seeds, "a.md", **article("a"))
-    settings = Settings(seeds=seeds, out=tmp_path / "out", cache_dir=tmp_path / "cache")
-    written = Written()
-    site = load_site(settings, keep_files=True)
-    watch = Watch(site, None, lambda fresh: _publish(fresh, settings, None, 1, written))  # type: ignore[arg-type]
-    (seeds / "dangling.md").symlink_to(seeds / "nowhere.md")
-    (seeds / "folder.md").mkdir()
-    changed = frozenset({str(seeds / "dangling.md"), str(seeds / "folder.md")})
-    round_ = watch.publish(changed)
-    assert round_ is not None and round_.error is None
-    fresh = load_site(settings)
-    assert round_.site.problems == fresh.problems
-    assert [p.path for p in fresh.problems] == [str(seeds / "dangling.md")]
-    assert watch.publish(LOOK_AGAIN) is None
+    site = load_site(Settings(seeds=seeds, out=tmp_path / "out"), keep_files=True)
+    watch = Watch(site, None, lambda fresh: None)  # type: ignore[arg-type]
+    said = _RoundsSaid(site.settings, True, site.problems)
+
+    def look() -> None:
+        round_ = watch.publish(LOOK_AGAIN)
+        if round_ is not None:
+            said(round_)
+
+    unlistable(monkeypatch, seeds)
+    for _ in range(3):
+        look()
+    monkeypatch.undo()
+    look()  # works, and finds nothing changed
+    unlistable(monkeypatch, seeds)
+    look()
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [f"feedpub: the seeds folder changed, but publishing failed: cannot list the seeds folder {seeds} "
+                     "(Permission denied); make it readable; still watching."] * 2

@@ -73,6 +73,12 @@ def test_a_folder_that_cannot_be_listed_is_said_once_in_one_line_and_the_last_ar
     assert said.exc_info is None
     assert [a.url for a in reloader.current.catalog.articles] == ["https://news.example.com/a"]
     monkeypatch.undo()
+    assert reloader.check() is False  # a look that works, finding nothing changed: the next failure is news
+    unlistable(monkeypatch, seeds)
+    with caplog.at_level(logging.INFO, logger="feedpub"):
+        reloader.check()
+    assert len([record for record in caplog.records if record.levelno >= logging.WARNING]) == 2
+    monkeypatch.undo()
     write_article(seeds, "b.md", **article("b", publishedDateTime="2024-06-01T00:00:00Z"))
     assert reloader.check() is True
 
