@@ -578,19 +578,25 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def _cannot_listen(host: str, port: int) -> str | None:
     """Why the server could not listen on ``host``:``port`` (a name that resolves to nothing, an address of
-    another machine, a port in use), with what to change; None when it can."""
+    another machine, a port in use or not this user's to take), with what to change; None when it can. The
+    socket is the one the development server opens (werkzeug's choice of address family)."""
     import errno
     import socket
 
+    from werkzeug.serving import get_sockaddr, select_address_family
+
     try:
-        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-        with socket.socket(family, kind) as trial:
+        family = select_address_family(host, port)
+        with socket.socket(family, socket.SOCK_STREAM) as trial:
             trial.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself binds
-            trial.bind(address)
+            trial.bind(get_sockaddr(host, port, family))
     except (OSError, UnicodeError) as error:
         reason = getattr(error, "strerror", None) or error
-        if getattr(error, "errno", None) == errno.EADDRINUSE:
+        code = getattr(error, "errno", None)
+        if code == errno.EADDRINUSE:
             return f"{reason}; choose another --port, or stop the program using it"
+        if code in (errno.EACCES, errno.EPERM):
+            return f"{reason}; ports below 1024 are the system's: choose --port 1024 or above"
         return f"{reason}; --host must be an address or name of this machine, such as 127.0.0.1 or 0.0.0.0"
     return None
 

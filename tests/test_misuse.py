@@ -138,6 +138,18 @@ def test_a_negative_max_deletes_is_a_usage_error_in_either_form(project, capsys,
         {"error": "--max-deletes must be 0 or more, not -1", "status": 2} if form == "json" else "")
 
 
+def test_a_port_this_user_may_not_take_is_refused_saying_so(project, capsys, monkeypatch) -> None:
+    """As for a user other than root asking for port 80 (root, running the tests, may take it)."""
+    def refused(self, address):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(socket.socket, "bind", refused)
+    status, _, err = run(capsys, "serve", "--host", "127.0.0.1", "--port", "80")
+    assert status == 2
+    assert one_line(err) == ("feedpub: cannot listen on 127.0.0.1:80 (Permission denied; ports below 1024 are the "
+                             "system's: choose --port 1024 or above)")
+
+
 def test_a_port_in_use_is_refused_saying_so(project, capsys) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

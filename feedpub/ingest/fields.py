@@ -14,7 +14,7 @@ from typing import Any
 
 from ..model import Article, Image, Problem, Provider, provider_key
 from .frontmatter import LoadError
-from .sanitize import MAX_URL, plain_text, safe_url
+from .sanitize import MAX_URL, over_length, plain_text, safe_url
 
 MAX_TITLE = 500
 MAX_EXCERPT = 5000
@@ -86,10 +86,10 @@ def _required_url(fields: Fields, key: str) -> str:
     value = fields.data.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         raise fields.fail(key, f"'{key}' is missing")
-    if isinstance(value, str) and len(value) > MAX_URL:
-        raise fields.fail(key, f"'{key}' is {len(value):,} characters long, over the {MAX_URL:,} a URL may have")
     url = safe_url(value) if isinstance(value, str) else None
     if url is None:
+        if isinstance(value, str) and over_length(value):
+            raise fields.fail(key, f"'{key}' is over the {MAX_URL:,} characters a URL may have, percent-encoded")
         shown = plain_text(_text(value), 80)
         raise fields.fail(key, f"'{key}' is not an absolute http(s) URL: {shown!r}")
     return url

@@ -666,3 +666,10 @@ def test_a_character_yaml_refuses_is_an_error_on_its_line(seeds):
     problem = only_problem(load_folder(seeds).problems)
     assert (problem.level, problem.line) == ("error", line_of(path, "excerpt:"))
     assert problem.message == "invalid YAML: the character #x0001 is not allowed in YAML; remove it"
+
+
+def test_a_web_url_too_long_is_an_error_saying_so(seeds):
+    path = write_article(seeds, "a.md", **article("a", webUrl="https://e.example/" + "é" * 1400))
+    problem = only_problem(load_folder(seeds).problems)
+    assert (problem.level, problem.line) == ("error", line_of(path, "webUrl:"))
+    assert problem.message == "'webUrl' is over the 8,192 characters a URL may have, percent-encoded"

@@ -158,7 +158,8 @@ def test_plain_text_of_nothing_is_empty():
         "https://user:password@example.com/",
         "https://[fe80::1%25eth0]/",
         'https://[fe80::1%"><img src=x onerror=alert(1)>]/',  # a zone's text went through unchecked
-        "https://example.com/" + "a" * 2048,  # over MAX_URL: copied into every feed that lists it
+        "https://example.com/" + "a" * 8192,  # over MAX_URL: copied into every feed that lists it
+        "https://example.com/" + "é" * 1400,  # 8,400 characters once percent-encoded
         "",
         "   ",
     ],
@@ -217,6 +218,15 @@ def test_safe_url_keeps_the_port():
 def test_safe_url_encodes_brackets_and_bare_percent_signs_outside_the_host(url, normal):
     """RFC 3986 allows '[' and ']' in an IPv6 host only, and '%' only before two hex digits."""
     assert safe_url(url) == normal
+
+
+def test_a_long_url_is_measured_as_written_percent_encoded():
+    from feedpub.ingest.sanitize import MAX_URL, over_length
+
+    arabic = "https://www.aljazeera.net/news/2024/1/1/" + "ا" * 340  # 385 characters, 2,080 encoded
+    assert safe_url(arabic) is not None and not over_length(arabic)
+    assert safe_url("https://example.com/" + "a" * (MAX_URL - 20) + "  ") == "https://example.com/" + "a" * (MAX_URL - 20)
+    assert over_length("https://example.com/" + "é" * 1400) and not over_length("javascript:alert(1)")
 
 
 def test_safe_url_keeps_ipv6_hosts_valid():
