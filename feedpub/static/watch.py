@@ -100,8 +100,6 @@ class Watch:
             if ledger_changed:
                 # Our own record of the pages now frozen: the next round starts from it, as a fresh build would.
                 self.site = load_site(fresh.settings, previous=fresh, changed=[ledger])
-        except (FeedpubError, OSError) as error:
-            return Round(tuple(sorted(changed)), self.site, None, time.perf_counter() - started, error)
         except Exception as error:  # noqa: BLE001 - a bug must not end the watch either; the server does the same
             return Round(tuple(sorted(changed)), self.site, None, time.perf_counter() - started, error)
         return Round(tuple(sorted(changed)), fresh, report, time.perf_counter() - started)
