@@ -346,9 +346,11 @@ def _publish(
     if bar is not None:
         bar.close()
     frozen = build.frozen_ledger()
-    if written is not None and written.feed_files is not None and frozen == build.archives.ledger:
-        # A watch's round that froze no new page: the file (its key unchanged, or the site would have read
-        # it again) already says so; reading, merging and comparing it would cost more than the round.
+    if (written is not None and written.feed_files is not None and frozen == build.archives.ledger
+            and not build.ledger_problems):
+        # A round (or a build resumed from the last one's state) that froze no new page: the file (its key
+        # unchanged, or the site would have read it again) already says so; reading, merging and comparing it
+        # would cost more than the round. Not when the file was unusable: it is replaced, as its warning says.
         return report, False
     try:
         # Record the archive pages now published, so that they stay put when older articles change.

@@ -151,6 +151,19 @@ def test_a_new_page_size_recuts_the_archives_with_a_warning(capsys, twelve, tmp_
     assert len(json.loads((tmp_path / "out" / "all" / "archive" / "1.json").read_bytes())["items"]) == 4
 
 
+@pytest.mark.parametrize("damage", ["other page size", "not JSON"])
+def test_an_unusable_ledger_is_replaced_even_when_no_page_is_full_so_its_warning_is_said_once(
+    capsys, twelve, tmp_path, damage
+) -> None:
+    """A rebuild from the last build's state that froze no page kept the file as it was: its warning came
+    back at every build and every check."""
+    _build(capsys, twelve, tmp_path / "out")  # pages of 50: none full; the state for the next build
+    (twelve / LEDGER).write_text(RECORDED if damage == "other page size" else "{bad")
+    assert "warning: the archive ledger" in _build(capsys, twelve, tmp_path / "out")
+    assert json.loads((twelve / LEDGER).read_bytes()) == {"feedpub_archives": 1, "page_size": 50, "feeds": {}}
+    assert "warning: the archive ledger" not in _build(capsys, twelve, tmp_path / "out")
+
+
 def test_a_ledger_that_cannot_be_written_is_reported_and_the_feeds_are_published(capsys, twelve, tmp_path) -> None:
     (twelve / LEDGER).mkdir()  # what stands in for a read-only seeds folder, even for root
     err = _build(capsys, twelve, tmp_path / "out", *PAGES_OF_FIVE)
