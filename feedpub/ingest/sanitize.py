@@ -92,10 +92,12 @@ def _cleaned(value: str) -> str:
             value = "".join(extractor.parts)
         else:
             value = html.unescape(value)
-    value = _NOT_TEXT.sub("", value)
-    if _BIDI.search(value) and not _bidi_closed(value):
-        value = _BIDI.sub("", value)
-    return _SPACES.sub(" ", value).strip()
+    return _SPACES.sub(" ", _closed_bidi(_NOT_TEXT.sub("", value))).strip()
+
+
+def _closed_bidi(value: str) -> str:
+    """``value`` without its direction changes when one is left open (see `_BIDI`)."""
+    return _BIDI.sub("", value) if _BIDI.search(value) and not _bidi_closed(value) else value
 
 
 def _bidi_closed(value: str) -> bool:
@@ -112,9 +114,7 @@ def _bidi_closed(value: str) -> bool:
 
 def _shortened(value: str, max_length: int | None) -> str:
     if max_length is not None and len(value) > max_length:
-        value = value[: max_length - 1].rstrip() + "…"
-        if _BIDI.search(value) and not _bidi_closed(value):  # cut between an opening and its closing
-            value = _BIDI.sub("", value)
+        value = _closed_bidi(value[: max_length - 1].rstrip() + "…")  # the cut may fall inside a pair
     return value
 
 
@@ -124,14 +124,19 @@ def safe_url(value: str) -> str | None:
     Non-ASCII characters and spaces are percent-encoded (an IRI becomes a URI); relative URLs and other
     schemes (``javascript:``, ``data:``) are refused, since a feed reader would follow them blindly.
     """
-    url = value if _NORMAL_URL.fullmatch(value) else _normalised_url(value)
+    url = _written(value)
     return url if url is None or len(url) <= MAX_URL else None
 
 
 def over_length(value: str) -> bool:
     """Whether `safe_url` refuses ``value`` for its length alone."""
-    url = value if _NORMAL_URL.fullmatch(value) else _normalised_url(value)
+    url = _written(value)
     return url is not None and len(url) > MAX_URL
+
+
+def _written(value: str) -> str | None:
+    """``value`` as a URL is written in a feed, whatever its length; None when it cannot be one."""
+    return value if _NORMAL_URL.fullmatch(value) else _normalised_url(value)
 
 
 def _normalised_url(value: str) -> str | None:
