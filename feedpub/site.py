@@ -221,6 +221,7 @@ class Site:
         # each is spliced into one envelope, made with a placeholder (see `render`).
         self._envelopes: Recent[tuple[DocKey, datetime], bytes] = Recent(MAX_ENVELOPES)
         self._listing_digest: bytes | None = None
+        self._opml_digest: bytes | None = None
         # The subscription feeds whose every document is the same as in the site this one was loaded from
         # (see `inherit_fingerprints`); None when unknown.
         self.kept_feeds: frozenset[FeedKey] | None = None
@@ -443,7 +444,16 @@ class Site:
         document. Equal fingerprints mean equal bytes, so a build can skip rendering them.
         """
         if key.feed is None:
-            # The index and OPML list every feed by name, size and newest date; the stylesheet is code.
+            if key == OPML:
+                # OPML lists every feed by name and link only: a new article in feeds that stay renders none.
+                if self._opml_digest is None:
+                    names = [(kind, slug, group.name) for kind, groups in (
+                        ("topic", self.catalog.topics), ("provider", self.catalog.providers)
+                    ) for slug, group in groups.items()]
+                    listing = repr((names, self.settings)).encode()
+                    self._opml_digest = code_digest().encode() + hashlib.blake2b(listing, digest_size=20).digest()
+                return hashlib.blake2b(self._opml_digest + key.path.encode(), digest_size=20).hexdigest()
+            # The index lists every feed by name, size and newest date; the stylesheet is code.
             if self._listing_digest is None:
                 rows = index_rows(self.catalog, self._rows)
                 self._rows = {row.key: row for row in (*rows[1], *rows[2])}

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from feedpub import atomic
+from feedpub import site as site_module
 from feedpub.render import FORMATS
 from feedpub.errors import OutputError
 from feedpub.locking import LOCK_FILE
@@ -70,6 +71,24 @@ def test_only_the_files_whose_bytes_change_are_rewritten(seeds, build, settings)
     assert not any(path.startswith("topics/ai.") for path in report.written)
     for path in ("topics/ai.rss", "topics/ai.atom", "topics/ai.json"):
         assert after[path] == before[path]
+
+
+def test_the_subscription_list_is_rendered_again_only_when_the_list_of_feeds_changes(
+    seeds, two_topics, build, settings, monkeypatch
+):
+    write_site(build(), settings.out)
+    rendered = []
+    real = site_module.render_opml
+    monkeypatch.setattr(site_module, "render_opml", lambda *args: rendered.append(1) or real(*args))
+
+    write_article(seeds, "c.md", **article("c", topics=["Robots"], publishedDateTime="2024-05-01T00:00:00Z"))
+    write_site(build(), settings.out)
+    assert rendered == []  # a new article in feeds that stay: same names, same links
+
+    write_article(seeds, "d.md", **article("d", topics=["Drones"]))
+    report = write_site(build(), settings.out)
+    assert rendered == [1] and "opml.xml" in report.written
+    assert b"Drones" in (settings.out / "opml.xml").read_bytes()
 
 
 def test_a_removed_topics_files_are_removed_and_unrelated_files_are_left_alone(seeds, two_topics, build, settings):
