@@ -2,9 +2,11 @@
 
 The entries no feed reads are blanked first, since they are most of each file. What is left is read by a
 small line-oriented parser for the plain subset of YAML that article files use (`_parse_fast`, several
-times faster than PyYAML), which gives up on anything else. PyYAML's safe loader (its C version when
-present) then reads the file; it also refuses aliases before anything is expanded. Either way the result
-is the one PyYAML gives: the same data, key lines, duplicates and errors.
+times faster than PyYAML), which gives up on anything else. It types the plain values article files hold
+itself (YAML 1.1's words for booleans and null, decimal integers, dates and UTC times) and leaves any other
+number or time to PyYAML's resolver. PyYAML's safe loader (`feedpub.ingest.safe_yaml`) reads whatever the
+fast parser gives up on; it also refuses aliases before anything is expanded. Either way the result is the
+one PyYAML gives: the same data, key lines, duplicates and errors. PyYAML is imported only when needed.
 """
 
 from __future__ import annotations
@@ -13,28 +15,8 @@ import codecs
 import functools
 import re
 from collections.abc import Mapping
+from datetime import date, datetime, timezone
 from typing import Any
-
-import yaml
-
-# PyYAML's libyaml-backed safe loader is about eight times faster; the pure-Python one is the fallback.
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class SafeLoader(_BaseLoader):  # type: ignore[valid-type,misc]
-    """The safe loader, except that an impossible timestamp (``2021-02-30``) stays text.
-
-    The field check then reports it on its own line, and keys feedpub ignores cannot break a file.
-    """
-
-    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:
-        try:
-            return super().construct_yaml_timestamp(node)
-        except (ValueError, OverflowError):
-            return self.construct_scalar(node)
-
-
-SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", SafeLoader.construct_yaml_timestamp)
 
 # The top-level keys feedpub reads. The others (``related`` lists whole articles, ``secured`` is a long
 # token) are most of each file's bytes, so they are blanked before parsing (see `_keep_used_keys`).
@@ -155,12 +137,21 @@ _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 # nested hundreds deep would exhaust the recursion of the block readers (each level of nesting moves a
 # block at least one column right, or two for ``- - item``), so it goes to PyYAML, which says what is wrong.
 MAX_COLUMN = 40
-_STR_TAG = "tag:yaml.org,2002:str"
-_SCALARS = SafeLoader("")  # never parses: its resolver and constructors type the plain scalars
-_CONSTRUCTORS = {
-    tag: SafeLoader.yaml_constructors[tag]
-    for tag in (f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp"))
+# How YAML 1.1 types a plain scalar depends on its first character (PyYAML's resolver tries only the types
+# that may start with it): one starting with none of these is text. A test holds this to PyYAML's table.
+_TYPED_FIRST = frozenset("!&*+-.0123456789<=FNOTYfnoty~")
+# Starting with one of these, a plain scalar is a boolean or null only when it is one of these words (as
+# Jekyll's YAML 1.1 has it: ``yes`` and ``on`` are true), and text otherwise.
+_WORD_FIRST = frozenset("FNOTYfnoty~")
+_WORDS: dict[str, bool | None] = {
+    **dict.fromkeys(("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), True),
+    **dict.fromkeys(("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), False),
+    **dict.fromkeys(("~", "null", "Null", "NULL"), None),
 }
+# The numbers and times article files hold, typed here; any other value starting with a digit, a sign or a
+# dot (``1.5``, ``017``, ``1_000``, ``1:20``, ``2021-01-01 10:00:00+02:00``) is typed by PyYAML.
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_TIMESTAMP = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T([0-9]{2}):([0-9]{2}):([0-9]{2})Z)?")
 
 
 def _parse_fast(yaml_text: str) -> _Result | None:
@@ -297,80 +288,40 @@ def _typed_plain(text: str) -> Any:
         raise _Unsupported
     if ": " in text or " #" in text or text.endswith(":"):
         raise _Unsupported
-    tag = _SCALARS.resolve(yaml.ScalarNode, text, (True, False))
-    if tag == _STR_TAG:
+    first = text[0]
+    if first not in _TYPED_FIRST:
         return text
-    construct = _CONSTRUCTORS.get(tag)
-    if construct is None:
-        raise _Unsupported  # '<<' (merge), '=' (value): PyYAML has no safe constructor for them
+    if first in _WORD_FIRST:
+        return _WORDS.get(text, text)
+    if _DECIMAL.fullmatch(text):
+        return int(text)
+    stamp = _TIMESTAMP.fullmatch(text)
+    if stamp is not None:
+        year, month, day, hour, minute, second = stamp.groups()
+        try:
+            if hour is None:
+                return date(int(year), int(month), int(day))
+            return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=timezone.utc)
+        except ValueError:
+            return text  # an impossible date stays text, as `safe_yaml.SafeLoader` keeps it
+    from . import safe_yaml  # the rest of YAML 1.1's numbers and times: PyYAML's own resolver and constructors
+
     try:
-        return construct(_SCALARS, yaml.ScalarNode(tag, text))
-    except Exception:  # PyYAML raises its own error for such a value
+        return safe_yaml.typed_plain(text)
+    except ValueError:
         raise _Unsupported from None
 
 
 _short_plain = functools.lru_cache(maxsize=4096)(_typed_plain)
 
 
-@functools.lru_cache(maxsize=512)
 def _is_text_key(key: str) -> bool:
-    """Whether PyYAML reads ``key`` as text: ``yes``, ``on``, ``null`` ... are other things in YAML 1.1."""
-    return _SCALARS.resolve(yaml.ScalarNode, key, (True, False)) == _STR_TAG
+    """Whether PyYAML reads ``key`` (a `_KEY_LINE` key, which starts with a letter or ``_``) as text:
+    ``yes``, ``on``, ``null`` ... are other things in YAML 1.1."""
+    return key not in _WORDS
 
 
 def _parse_yaml(yaml_text: str) -> tuple[Mapping[str, Any], dict[str, int], list[tuple[str, int]]]:
-    loader = None
-    try:
-        loader = SafeLoader(yaml_text)  # the pure-Python loader already refuses control characters here
-        node = loader.get_single_node()
-        if node is None:
-            raise LoadError("the front matter is empty", 2)
-        if not isinstance(node, yaml.MappingNode):
-            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
-            raise LoadError(f"the front matter is {kind}, not a mapping of keys such as 'title:'", 2)
-        if "*" in yaml_text:
-            _refuse_aliases(node, yaml_text)
-        lines: dict[str, int] = {}
-        duplicates: list[tuple[str, int]] = []
-        for key_node, _ in node.value:
-            key, line = str(key_node.value), key_node.start_mark.line + 2
-            if key in lines:
-                duplicates.append((key, line))
-            lines[key] = line
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 2 if mark is not None else None
-        reason = error.problem or error.context or "invalid YAML"
-        raise LoadError(f"invalid YAML: {reason}", line) from None
-    except yaml.reader.ReaderError as error:  # a character YAML does not allow; it knows where, not on which line
-        code = ord(error.character) if isinstance(error.character, str) else error.character
-        line = yaml_text.count("\n", 0, error.position) + 2
-        raise LoadError(f"invalid YAML: the character #x{code:04x} is not allowed in YAML; remove it", line) from None
-    except yaml.YAMLError as error:
-        raise LoadError(f"invalid YAML: {error}") from None
-    except (ValueError, TypeError, OverflowError) as error:
-        # The safe constructors raise these for values such as a timestamp out of range.
-        raise LoadError(f"invalid YAML value: {error}") from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-    return data, lines, duplicates
+    from . import safe_yaml  # only for files beyond the fast parser's subset
 
-
-def _refuse_aliases(root: yaml.Node, yaml_text: str) -> None:
-    """Refuse anchors reused as aliases: article files never need them, and they enable "billion laughs"."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            # The node is shared, so its marks are the anchor's; the scanner finds the alias itself.
-            alias = next(token for token in yaml.scan(yaml_text) if isinstance(token, yaml.AliasToken))
-            raise LoadError("YAML aliases (*name) are not allowed in article files", alias.start_mark.line + 2)
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.extend((key, value))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+    return safe_yaml.parse(yaml_text)

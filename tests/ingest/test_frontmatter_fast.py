@@ -285,7 +285,8 @@ def test_without_libyaml_files_read_the_same_and_bad_characters_are_load_errors(
         "import pickle, sys, yaml\n"
         "del yaml.CSafeLoader\n"
         "from tests.ingest import test_frontmatter_fast as t\n"
-        "assert t.frontmatter.SafeLoader.__mro__[1] is yaml.SafeLoader\n"
+        "from feedpub.ingest import safe_yaml\n"
+        "assert safe_yaml.SafeLoader.__mro__[1] is yaml.SafeLoader\n"
         "outcomes = [t.outcome(t.read_front_matter, raw) for raw in t.HOSTILE + t.GENERATED]\n"
         "sys.stdout.buffer.write(pickle.dumps(outcomes))\n"
     )
@@ -529,6 +530,78 @@ def test_timestamps_are_datetimes_with_their_zone_and_dates_are_dates():
     assert data is not None
     assert [type(data[key]).__name__ for key in "abc"] == ["datetime", "datetime", "date"]
     assert data["b"].utcoffset().total_seconds() == 7200
+
+
+def test_the_plain_values_typed_without_pyyaml_are_those_its_table_of_types_allows():
+    """The fast parser types words, decimal integers and UTC times itself, by the first character as
+    PyYAML's resolver does: its list of characters, and of what may start with a letter, must be PyYAML's."""
+    from feedpub.ingest.safe_yaml import SafeLoader
+
+    table = SafeLoader.yaml_implicit_resolvers
+    assert None not in table  # no type that may start with any character
+    assert set(table) - {""} == set(frontmatter._TYPED_FIRST)
+    words = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"}
+    assert {first for first, resolvers in table.items() if {tag for tag, _ in resolvers} <= words} - {""} == set(
+        frontmatter._WORD_FIRST
+    )
+    for word, value in frontmatter._WORDS.items():
+        assert typed(yaml.load(f"k: {word}", Loader=SafeLoader)["k"]) == typed(value)
+
+
+def _spellings(word: str) -> set[str]:
+    """``word`` in every mix of upper and lower case."""
+    spellings = {""}
+    for letter in word:
+        spellings = {start + case for start in spellings for case in {letter.lower(), letter.upper()}}
+    return spellings
+
+
+@pytest.mark.parametrize("word", ["yes", "no", "true", "false", "on", "off", "null", "y", "n", "~", "nul", "offf"])
+def test_every_spelling_of_yaml_1_1_words_reads_as_pyyaml_reads_it(word):
+    for spelling in _spellings(word):
+        fast(f"value: {spelling}\n")
+
+
+@pytest.mark.parametrize("value", [
+    "0", "00", "017", "-017", "+0", "-0", "+17", "1_0", "1:0", "10:00:00", "0x10", "0b1", "1e5", "+.5", "-.inf",
+    "2021-01-01", "2021-1-01", "2020-02-29", "2021-02-29", "0000-01-01", "9999-12-31", "2021-01-01T10:00:00Z",
+    "2021-01-01T24:00:00Z", "2021-01-01T10:60:00Z", "2021-01-01T10:00:60Z", "2021-01-01T10:00:00",
+    "2021-01-01T10:00:00.5Z", "2021-01-01t10:00:00Z", "2021-01-01T10:00:00+00:00", "2021-01-01T1:00:00Z",
+    "2021-01-01 10:00:00Z", "2021-01-01T10:00:00 Z", "20210101", "2021-01-01Z",
+])
+def test_usual_and_unusual_numbers_and_times_read_as_pyyaml_reads_them(value):
+    fast(f"value: {value}\n")
+
+
+NUMBERS_AND_TIMES = st.lists(st.sampled_from(list("0123456789-+:.TtZz _eExob") + ["2021-", "10:00:00"]), min_size=1,
+                             max_size=16).map("".join)
+
+
+@settings(max_examples=int(os.environ.get("FEEDPUB_HYPOTHESIS_EXAMPLES", "600")), deadline=None)
+@given(st.one_of(
+    NUMBERS_AND_TIMES,
+    st.builds("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format, *[st.integers(0, 10_000)] + [st.integers(0, 99)] * 5),
+    st.builds("{:04d}-{:02d}-{:02d}".format, st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32)),
+    st.sampled_from(list(frontmatter._WORDS) + ["Yess", "nul", "off!", "~x", "TRUE1", "oN", "Forbes", "nodes"]),
+))
+def test_numbers_times_and_words_read_as_pyyaml_reads_them(value):
+    # Whether typed here or handed to PyYAML's resolver, a value must come out as PyYAML gives it.
+    fast(f"value: {value}\n")
+
+
+def test_the_shipped_articles_are_read_without_importing_pyyaml():
+    """A rebuild after an edit reads one file: importing PyYAML would be a tenth of its start."""
+    script = (
+        "import pathlib, sys\n"
+        "from feedpub.ingest.loader import discover, load_file\n"
+        "for path in discover(pathlib.Path('seeds')):\n"
+        "    article, problems = load_file(str(path))\n"
+        "    assert article is not None and not problems, problems\n"
+        "print('yaml' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
 
 
 def test_nested_blocks_indentless_sequences_and_compact_mappings_are_read():
