@@ -15,7 +15,7 @@ import codecs
 import functools
 import re
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 # The top-level keys feedpub reads. The others (``related`` lists whole articles, ``secured`` is a long
@@ -148,10 +148,13 @@ _WORDS: dict[str, bool | None] = {
     **dict.fromkeys(("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), False),
     **dict.fromkeys(("~", "null", "Null", "NULL"), None),
 }
-# The numbers and times article files hold, typed here; any other value starting with a digit, a sign or a
-# dot (``1.5``, ``017``, ``1_000``, ``1:20``, ``2021-01-01 10:00:00+02:00``) is typed by PyYAML.
+# The numbers and times article files hold, typed here (ISO 8601 times with a ``T``, to the second or finer,
+# in UTC, at an offset or with none); any other value starting with a digit, a sign or a dot (``1.5``,
+# ``017``, ``1_000``, ``1:20``, ``2021-01-01 10:00:00``) is typed by PyYAML.
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
-_TIMESTAMP = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T([0-9]{2}):([0-9]{2}):([0-9]{2})Z)?")
+_TIMESTAMP = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?(Z|[-+][0-9]{2}:[0-9]{2})?)?"
+)
 
 
 def _parse_fast(yaml_text: str) -> _Result | None:
@@ -297,11 +300,17 @@ def _typed_plain(text: str) -> Any:
         return int(text)
     stamp = _TIMESTAMP.fullmatch(text)
     if stamp is not None:
-        year, month, day, hour, minute, second = stamp.groups()
+        year, month, day, hour, minute, second, fraction, zone = stamp.groups()
         try:
             if hour is None:
                 return date(int(year), int(month), int(day))
-            return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), tzinfo=timezone.utc)
+            if zone is None or zone == "Z":
+                tzinfo = None if zone is None else timezone.utc
+            else:
+                offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+                tzinfo = timezone(-offset if zone[0] == "-" else offset)
+            microsecond = int(fraction[:6].ljust(6, "0")) if fraction else 0
+            return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), microsecond, tzinfo)
         except ValueError:
             return text  # an impossible date stays text, as `safe_yaml.SafeLoader` keeps it
     from . import safe_yaml  # the rest of YAML 1.1's numbers and times: PyYAML's own resolver and constructors

@@ -567,7 +567,10 @@ def test_every_spelling_of_yaml_1_1_words_reads_as_pyyaml_reads_it(word):
     "2021-01-01", "2021-1-01", "2020-02-29", "2021-02-29", "0000-01-01", "9999-12-31", "2021-01-01T10:00:00Z",
     "2021-01-01T24:00:00Z", "2021-01-01T10:60:00Z", "2021-01-01T10:00:60Z", "2021-01-01T10:00:00",
     "2021-01-01T10:00:00.5Z", "2021-01-01t10:00:00Z", "2021-01-01T10:00:00+00:00", "2021-01-01T1:00:00Z",
-    "2021-01-01 10:00:00Z", "2021-01-01T10:00:00 Z", "20210101", "2021-01-01Z",
+    "2021-01-01 10:00:00Z", "2021-01-01T10:00:00 Z", "20210101", "2021-01-01Z", "2021-01-01T10:00:00.Z",
+    "2021-01-01T10:00:00.123456789Z", "2021-01-01T10:00:00.1-05:30", "2021-01-01T10:00:00+14:00",
+    "2021-01-01T10:00:00+24:00", "2021-01-01T10:00:00-99:99", "2021-01-01T10:00:00+02", "2021-01-01T10:00:00+2:00",
+    "2021-01-01T10:00:00.000+00:00",
 ])
 def test_usual_and_unusual_numbers_and_times_read_as_pyyaml_reads_them(value):
     fast(f"value: {value}\n")
@@ -580,7 +583,8 @@ NUMBERS_AND_TIMES = st.lists(st.sampled_from(list("0123456789-+:.TtZz _eExob") +
 @settings(max_examples=int(os.environ.get("FEEDPUB_HYPOTHESIS_EXAMPLES", "600")), deadline=None)
 @given(st.one_of(
     NUMBERS_AND_TIMES,
-    st.builds("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}Z".format, *[st.integers(0, 10_000)] + [st.integers(0, 99)] * 5),
+    st.builds("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}{}".format, *[st.integers(0, 10_000)] + [st.integers(0, 99)] * 5,
+              st.sampled_from(["", ".5", ".1234567", "."]), st.sampled_from(["Z", "", "+01:00", "-23:59", "+24:00", "+1"])),
     st.builds("{:04d}-{:02d}-{:02d}".format, st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32)),
     st.sampled_from(list(frontmatter._WORDS) + ["Yess", "nul", "off!", "~x", "TRUE1", "oN", "Forbes", "nodes"]),
 ))
