@@ -24,20 +24,31 @@ from ..model import Article
 from . import FORMATS
 
 if TYPE_CHECKING:
-    from jinja2 import Environment
+    from jinja2 import BaseLoader, Environment
 
 
 @cache
 def _templates() -> Environment:
-    """The template environment, made on first use: a rebuild that renders no page never imports Jinja."""
-    from jinja2 import Environment, PackageLoader, select_autoescape
+    """The template environment, made on first use: a rebuild that renders no page never imports Jinja.
+    The templates come compiled ahead of time when those are current (see `feedpub.render.precompiled`)."""
+    from . import precompiled
+
+    compiled = precompiled.loader()
+    return source_templates() if compiled is None else _environment(compiled)
+
+
+def source_templates() -> Environment:
+    """The template environment that compiles the templates from their sources."""
+    from jinja2 import PackageLoader
+
+    return _environment(PackageLoader("feedpub.render", "templates"))
+
+
+def _environment(loader: BaseLoader) -> Environment:
+    from jinja2 import Environment, select_autoescape
 
     # Autoescaping is on for every template: titles and topic names come from untrusted files.
-    environment = Environment(
-        loader=PackageLoader("feedpub.render", "templates"),
-        autoescape=select_autoescape(default=True),
-        keep_trailing_newline=True,
-    )
+    environment = Environment(loader=loader, autoescape=select_autoescape(default=True), keep_trailing_newline=True)
     environment.filters.update(day=human_day, moment=human_moment)
     # Templates link by key, never by spelling paths; links are relative, so static copies work anywhere.
     environment.globals.update(
