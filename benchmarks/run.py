@@ -5,7 +5,8 @@
 For each size it generates (or reuses) a folder of synthetic articles with generate.py, then runs the real
 command line, ``feedpub build --seeds DIR --out DIR --quiet``, as a fresh process for each of:
 
-- cold:   into a new, empty output folder (with ``--no-cache`` when ``feedpub build --help`` offers it);
+- cold:   into a new, empty output folder (with ``--no-cache`` when ``feedpub build --help`` offers it),
+          a minute after the last run or clean-up that may have deleted files (see `SETTLE_SECONDS`);
 - warm:   the same again into that folder, nothing changed;
 - edit 1: after changing the title of one (the newest published) article;
 - add 1:  after adding one new, newest article.
@@ -74,7 +75,7 @@ class Result:
 
 def measure(
     command: list[str], cwd: Path, env: dict[str, str], log: Path, reads: tuple[Path, ...] = (),
-    sample: bool = True,
+    sample: bool = True, settle: bool = False,
 ) -> tuple[float, int, int, int]:
     """Run ``command`` once, with the files under ``reads`` (what it reads) in the page cache; returns (wall
     seconds, peak RSS of that child in KiB, exit status, peak PSS of the child and its worker processes
@@ -90,6 +91,8 @@ def measure(
     with open(log, "ab") as out:
         out.write(("\n$ " + " ".join(command) + "\n").encode())
         out.flush()
+        if settle:
+            settle_inodes()
         warm_page_cache(*reads)
         quiet_disk()
         started = time.perf_counter()
@@ -102,8 +105,35 @@ def measure(
             _, status, usage = os.wait4(process.pid, 0)
             peak = 0
         seconds = time.perf_counter() - started
+    files_changed()
     process.returncode = os.waitstatus_to_exitcode(status)
     return seconds, usage.ru_maxrss, process.returncode, peak
+
+
+# On ext4 without a journal (as on this virtual machine) the inode allocator passes over every inode freed
+# lately (the kernel's ``recently_deleted``, seen in `perf` under ``ext4_create``: 60 s after the deletion,
+# or 360 s while the block holding that inode is being written, as a build creating files there makes it),
+# and each file created pays for each such inode of its group. A cold build creates 3,260 files at 10,000
+# articles where Hugo creates 124: it took 2.2 s a minute after the runs before it and 3.8 s 2.5 minutes
+# after 30,000 files were deleted. Rebuilds free an inode for each file they replace, so each cold build (of
+# either tool) starts at least a minute after the last run or clean-up of the benchmark; deleting thousands
+# of files just before starting the benchmark still costs its first cold build. A file system with a
+# journal, ext4's default, makes no such check.
+SETTLE_SECONDS = 61
+_last_change = time.monotonic()  # the benchmark's own set-up may have deleted files
+
+
+def files_changed() -> None:
+    """Note that files may have been deleted or replaced just now (see `settle_inodes`)."""
+    global _last_change
+    _last_change = time.monotonic()
+
+
+def settle_inodes() -> None:
+    """Wait until no inode was freed by the benchmark in the last `SETTLE_SECONDS`."""
+    remaining = _last_change + SETTLE_SECONDS - time.monotonic()
+    if remaining > 0:
+        time.sleep(remaining)
 
 
 def quiet_disk() -> None:
@@ -293,6 +323,7 @@ def watch_edits(
         rest = process.stdout.read() if process.stdout else ""
         with open(log, "a") as out:
             out.write(rest)
+    files_changed()
     code = os.waitstatus_to_exitcode(status)
     return times, usage.ru_maxrss, code if code != -15 else 0
 
@@ -320,6 +351,7 @@ def served_edits(
     finally:
         process.terminate()
         _, status, usage = os.wait4(process.pid, 0)
+    files_changed()
     code = os.waitstatus_to_exitcode(status)
     return times, usage.ru_maxrss, code if code != -15 else 0
 
@@ -491,6 +523,7 @@ def run_size(size: int, args: argparse.Namespace, work: Path, hugo: str | None) 
     hugo_site = work / f"hugo-{label(size)}"
     if hugo:
         make_hugo_site(hugo_site, seeds)
+        files_changed()
 
     target = newest_published(seeds)
     original = target.read_text(encoding="utf-8")
@@ -507,7 +540,8 @@ def run_size(size: int, args: argparse.Namespace, work: Path, hugo: str | None) 
         if cold and no_cache:
             command.append("--no-cache")
         reads = (seeds, out, *(Path(option) for option in cache_options[1:]), *code)
-        seconds, rss, status, tree = measure(command, work, env, log, reads, sample=scenario in MEMORY_TARGETS)
+        seconds, rss, status, tree = measure(command, work, env, log, reads, sample=scenario in MEMORY_TARGETS,
+                                             settle=cold)
         results.append(Result("feedpub", size, scenario, seconds, rss, status, tree))
         together = f", with workers {tree / 1024:.0f} MiB" if tree else ""
         print(f"[{label(size)}] feedpub {scenario}: {seconds:.2f} s, {rss / 1024:.0f} MiB{together}, exit {status}",
@@ -541,7 +575,8 @@ def run_size(size: int, args: argparse.Namespace, work: Path, hugo: str | None) 
         command = [hugo, "--quiet", "--source", str(hugo_site), "--destination", str(dest),
                    "--cacheDir", str(work / "hugo-cache")]
         reads = (seeds, hugo_site, dest, work / "hugo-cache", Path(hugo))
-        seconds, rss, status, tree = measure(command, work, env, log, reads, sample=scenario in MEMORY_TARGETS)
+        seconds, rss, status, tree = measure(command, work, env, log, reads, sample=scenario in MEMORY_TARGETS,
+                                             settle=scenario == "cold")
         results.append(Result("hugo", size, scenario, seconds, rss, status, tree))
         print(f"[{label(size)}] hugo {scenario}: {seconds:.2f} s, {rss / 1024:.0f} MiB, exit {status}",
               file=sys.stderr)
@@ -558,7 +593,9 @@ def run_size(size: int, args: argparse.Namespace, work: Path, hugo: str | None) 
             out = work / f"out-{label(size)}-{repeat}"
             dest = work / f"hugo-public-{label(size)}-{repeat}"
             for folder in (out, dest):
-                shutil.rmtree(folder, ignore_errors=True)
+                if folder.exists():
+                    shutil.rmtree(folder)
+                    files_changed()
             ledger.unlink(missing_ok=True)
             both("cold", out, dest, cold=True)
             output_files["feedpub"] = count_files(out)
@@ -578,6 +615,7 @@ def run_size(size: int, args: argparse.Namespace, work: Path, hugo: str | None) 
             write_in_place(target, original)
             added_path.unlink()
             hugo_added.unlink(missing_ok=True)
+            files_changed()
             # Removed only when every run is done: on ext4 without a journal (as here), creating files soon
             # after deleting thousands steps over each recently deleted inode, and the next cold build (of
             # 3,000 files at 10,000 articles against Hugo's 124) would pay for this one's clean-up.
