@@ -52,7 +52,7 @@ def root(context, missing=missing):
             l_2_page = resolve('page')
             l_2_chart_label = resolve('chart_label')
             l_2_weeks = resolve('weeks')
-            l_2_formats = resolve('formats')
+            l_2_subscribe_links = resolve('subscribe_links')
             _loop_vars = {}
             pass
             t_4.append(
@@ -117,26 +117,12 @@ def root(context, missing=missing):
                     escape(t_1(environment.getattr(l_2_row, 'newest'))),
                     '</time>',
                 ))
-            t_4.append(
+            t_4.extend((
                 '</td>\n<td class="subscribe">',
-            )
-            for l_3_format in (undefined(name='formats') if l_2_formats is missing else l_2_formats):
-                _loop_vars = {}
-                pass
-                t_4.extend((
-                    '<a href="',
-                    escape(context.call((undefined(name='href') if l_2_href is missing else l_2_href), (undefined(name='page') if l_2_page is missing else l_2_page), environment.getattr(l_2_row, 'key'), environment.getattr(l_3_format, 'extension'), _loop_vars=_loop_vars)),
-                    '" type="',
-                    escape(environment.getattr(l_3_format, 'media_type')),
-                    '">',
-                    escape(environment.getattr(l_3_format, 'label')),
-                    '</a>',
-                ))
-            l_3_format = missing
-            t_4.append(
+                escape(context.call((undefined(name='subscribe_links') if l_2_subscribe_links is missing else l_2_subscribe_links), (undefined(name='page') if l_2_page is missing else l_2_page), environment.getattr(l_2_row, 'key'), _loop_vars=_loop_vars)),
                 '</td>\n</tr>\n',
-            )
-        l_2_row = l_2_href = l_2_page = l_2_chart_label = l_2_weeks = l_2_formats = missing
+            ))
+        l_2_row = l_2_href = l_2_page = l_2_chart_label = l_2_weeks = l_2_subscribe_links = missing
         t_4.append(
             '\n</tbody>\n</table>\n',
         )
@@ -243,4 +229,4 @@ def block_main(context, missing=missing):
     yield '\n'
 
 blocks = {'title': block_title, 'head': block_head, 'style': block_style, 'main': block_main}
-debug_info = '1=32&40=35&41=38&42=47&46=50&48=61&49=75&50=81&51=91&52=97&53=99&54=101&57=106&58=111&59=123&2=148&3=160&4=172&5=180&7=190&8=197&11=206&65=216&66=230&67=232&69=234&70=236&71=240'
+debug_info = '1=32&40=35&41=38&42=47&46=50&48=61&49=75&50=81&51=91&52=97&53=99&54=101&57=106&58=111&59=122&2=134&3=146&4=158&5=166&7=176&8=183&11=192&65=202&66=216&67=218&69=220&70=222&71=226'
