@@ -297,7 +297,10 @@ def _typed_plain(text: str) -> Any:
     if first in _WORD_FIRST:
         return _WORDS.get(text, text)
     if _DECIMAL.fullmatch(text):
-        return int(text)
+        try:
+            return int(text)
+        except ValueError:  # past Python's limit of digits: PyYAML says so, as an error in the file
+            raise _Unsupported from None
     stamp = _TIMESTAMP.fullmatch(text)
     if stamp is not None:
         year, month, day, hour, minute, second, fraction, zone = stamp.groups()

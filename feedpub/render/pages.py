@@ -8,6 +8,7 @@ docs/browser-view.md). The pages carry no script and load nothing but the articl
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,14 +29,28 @@ if TYPE_CHECKING:
     from markupsafe import Markup
 
 
-@cache
+_FIRST_USE = threading.Lock()
+
+
 def _templates() -> Environment:
-    """The template environment, made on first use: a rebuild that renders no page never imports Jinja.
-    The templates come compiled ahead of time when those are current (see `feedpub.render.precompiled`)."""
+    """The template environment, made on first use: a rebuild that renders no page never imports Jinja."""
+    with _FIRST_USE:  # the server's threads may all render a first page at once
+        return _loaded_templates()
+
+
+@cache
+def _loaded_templates() -> Environment:
+    """The environment with every template loaded. They come compiled ahead of time when those are current
+    (see `feedpub.render.precompiled`), and are loaded here, under the lock: Jinja's `ModuleLoader` imports
+    a template's module and then takes it out of ``sys.modules``, and two threads loading one template at
+    once could see it vanish halfway (a KeyError)."""
     from . import precompiled
 
     compiled = precompiled.loader()
-    return source_templates() if compiled is None else _environment(compiled)
+    environment = source_templates() if compiled is None else _environment(compiled)
+    for name in precompiled.template_names():
+        environment.get_template(name)  # kept by the environment: later uses never reach the loader
+    return environment
 
 
 def source_templates() -> Environment:

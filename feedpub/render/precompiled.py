@@ -27,16 +27,22 @@ def is_template(name: str) -> bool:
     return name.endswith(".html")  # feed.xsl beside them is served as it is
 
 
-def record(templates: Path = TEMPLATES) -> dict[str, object]:
-    """What ``compiled/sources.json`` says of compiled templates that are current: the installed Jinja,
-    and the digest of each template's source."""
+def template_names(templates: Path = TEMPLATES) -> list[str]:
+    return sorted(path.name for path in templates.iterdir() if is_template(path.name))
+
+
+def record(templates: Path = TEMPLATES, compiled: Path = COMPILED) -> dict[str, object]:
+    """What ``compiled/sources.json`` says of compiled templates that are current: the installed Jinja, the
+    digest of each template's source, and of each compiled module (a copy cut short or edited by hand is
+    not used)."""
     import jinja2
 
-    digests = {
-        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(templates.iterdir()) if is_template(path.name)
-    }
-    return {"jinja2": jinja2.__version__, "templates": digests}
+    def digests(folder: Path, names: list[str]) -> dict[str, str]:
+        return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in names}
+
+    modules = sorted(path.name for path in compiled.glob("tmpl_*.py"))
+    return {"jinja2": jinja2.__version__, "templates": digests(templates, template_names(templates)),
+            "compiled": digests(compiled, modules)}
 
 
 def loader(templates: Path = TEMPLATES, compiled: Path = COMPILED) -> BaseLoader | None:
@@ -45,7 +51,7 @@ def loader(templates: Path = TEMPLATES, compiled: Path = COMPILED) -> BaseLoader
     import jinja2
 
     try:
-        current = json.loads((compiled / SOURCES).read_bytes()) == record(templates)
+        current = json.loads((compiled / SOURCES).read_bytes()) == record(templates, compiled)
     except (OSError, ValueError):
         return None
     return jinja2.ModuleLoader(compiled) if current else None

@@ -576,6 +576,11 @@ def test_usual_and_unusual_numbers_and_times_read_as_pyyaml_reads_them(value):
     fast(f"value: {value}\n")
 
 
+@pytest.mark.parametrize("value", ["1" * 4301, "-" + "9" * 5000, "1" * 4300])
+def test_a_number_past_pythons_limit_of_digits_fails_as_pyyaml_fails(value):
+    assert_same_as_pyyaml(f"---\nquality: {value}\nitems:\n  - {value}\n---\n".encode())
+
+
 NUMBERS_AND_TIMES = st.lists(st.sampled_from(list("0123456789-+:.TtZz _eExob") + ["2021-", "10:00:00"]), min_size=1,
                              max_size=16).map("".join)
 

@@ -673,3 +673,13 @@ def test_a_web_url_too_long_is_an_error_saying_so(seeds):
     problem = only_problem(load_folder(seeds).problems)
     assert (problem.level, problem.line) == ("error", line_of(path, "webUrl:"))
     assert problem.message == "'webUrl' is over the 8,192 characters a URL may have, percent-encoded"
+
+
+def test_a_number_too_long_for_python_is_an_error_in_its_file_and_the_others_load(seeds):
+    write_article(seeds, "a.md", **article("a"))
+    write_text(seeds, "huge.md", "---\ntitle: Huge\nwebUrl: https://news.example.com/h\n"
+               "publishedDateTime: 2024-05-01T12:00:00Z\nquality: " + "1" * 4301 + "\n---\n")
+    loaded = load_folder(seeds)
+    assert [article.url for article in loaded.articles] == ["https://news.example.com/a"]
+    [problem] = loaded.problems
+    assert problem.path.endswith("huge.md") and problem.level == "error" and "digits" in problem.message

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import threading
 
 import jinja2
 import pytest
@@ -47,6 +48,49 @@ def test_a_template_edited_without_compiling_again_is_compiled_from_its_source(t
     page = templates / "index.html"
     page.write_text(page.read_text(encoding="utf-8") + "<!-- edited -->\n", encoding="utf-8")
     assert precompiled.loader(templates) is None
+
+
+@pytest.mark.parametrize("damage", ["edited", "cut short", "missing"])
+def test_compiled_modules_edited_or_cut_short_are_not_used(tmp_path, damage):
+    compiled = shutil.copytree(precompiled.COMPILED, tmp_path / "compiled")
+    assert precompiled.loader(compiled=compiled) is not None
+    module = sorted(compiled.glob("tmpl_*.py"))[0]
+    if damage == "missing":
+        module.unlink()
+    else:
+        text = module.read_text(encoding="utf-8")
+        module.write_text(text[: len(text) // 2] if damage == "cut short" else text + "\n# edited\n", encoding="utf-8")
+    assert precompiled.loader(compiled=compiled) is None
+
+
+def test_many_threads_taking_their_first_templates_at_once_all_get_them():
+    """The server's threads may all render a page on first use; Jinja's ModuleLoader is not safe for that
+    alone (it takes each module it imports out of sys.modules again: a KeyError about once in a hundred first uses here)."""
+    failures: list[str] = []
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(800):
+            pages._loaded_templates.cache_clear()  # a fresh process's first use, again
+            environment = pages._templates()
+            start = threading.Barrier(8)
+
+            def take(name: str) -> None:
+                start.wait()
+                try:
+                    environment.get_template(name)
+                except Exception as error:  # noqa: BLE001 - counted, not lost with the thread
+                    failures.append(f"{name}: {error!r}")
+
+            threads = [threading.Thread(target=take, args=(name,)) for name in ["feed.html", "index.html"] * 4]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(30)
+    finally:
+        sys.setswitchinterval(interval)
+        pages._loaded_templates.cache_clear()
+    assert failures == []
 
 
 def test_a_new_template_not_yet_compiled_means_compiling_from_source(tmp_path):
