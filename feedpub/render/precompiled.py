@@ -4,8 +4,9 @@ Compiling the templates from source (Jinja's lexer, parser and code generator) t
 command that renders a page: a rebuild after an edit renders the index and a few feed pages, so that was a
 twentieth of it. The compiled modules ship in the package (``compiled/``, beside ``templates/``), written
 by ``scripts/compile-templates``; they are used only while ``compiled/sources.json`` names the
-installed Jinja and each template's digest, so a template edited without compiling it again, or another
-Jinja, means compiling from source as before: never stale pages. Nothing is read from outside the package.
+installed Jinja, each template's digest and each compiled module's, so a template edited without compiling
+it again, a module edited or cut short, or another Jinja, means compiling from source as before: never
+stale pages. Nothing is read from outside the package.
 """
 
 from __future__ import annotations
