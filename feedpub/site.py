@@ -447,26 +447,31 @@ class Site:
             if key == OPML:
                 # OPML lists every feed by name and link only: a new article in feeds that stay renders none.
                 if self._opml_digest is None:
-                    names = [(kind, slug, group.name) for kind, groups in (
+                    self._opml_digest = self._listing_digest_of([(kind, slug, group.name) for kind, groups in (
                         ("topic", self.catalog.topics), ("provider", self.catalog.providers)
-                    ) for slug, group in groups.items()]
-                    listing = repr((names, self.settings)).encode()
-                    self._opml_digest = code_digest().encode() + hashlib.blake2b(listing, digest_size=20).digest()
-                return hashlib.blake2b(self._opml_digest + key.path.encode(), digest_size=20).hexdigest()
-            # The index lists every feed by name, size and newest date; the stylesheet is code.
-            if self._listing_digest is None:
-                rows = index_rows(self.catalog, self._rows)
-                self._rows = {row.key: row for row in (*rows[1], *rows[2])}
-                listing = repr((rows, self.settings)).encode()
-                self._listing_digest = code_digest().encode() + hashlib.blake2b(listing, digest_size=20).digest()
-            return hashlib.blake2b(self._listing_digest + key.path.encode(), digest_size=20).hexdigest()
-        feed = key.feed
-        if feed not in self._feed_digests:
-            self._feed_digests[feed] = self._feed_digest(feed)
-        feed_digest = self._feed_digests[feed]
-        if feed_digest is None:
-            return None
-        return hashlib.blake2b(feed_digest + key.path.encode(), digest_size=20).hexdigest()
+                    ) for slug, group in groups.items()])
+                digest = self._opml_digest
+            else:
+                # The index lists every feed by name, size and newest date; the stylesheet is code.
+                if self._listing_digest is None:
+                    rows = index_rows(self.catalog, self._rows)
+                    self._rows = {row.key: row for row in (*rows[1], *rows[2])}
+                    self._listing_digest = self._listing_digest_of(rows)
+                digest = self._listing_digest
+        else:
+            feed = key.feed
+            if feed not in self._feed_digests:
+                self._feed_digests[feed] = self._feed_digest(feed)
+            feed_digest = self._feed_digests[feed]
+            if feed_digest is None:
+                return None  # no such document
+            digest = feed_digest
+        return hashlib.blake2b(digest + key.path.encode(), digest_size=20).hexdigest()
+
+    def _listing_digest_of(self, listing: object) -> bytes:
+        """The digest of what a site-wide document lists, with the settings and feedpub's own code."""
+        described = repr((listing, self.settings)).encode()
+        return code_digest().encode() + hashlib.blake2b(described, digest_size=20).digest()
 
     def saved_fingerprints(self) -> Fingerprints | None:
         """What `restore_fingerprints` takes in another process; None when some articles have no revision

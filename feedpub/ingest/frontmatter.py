@@ -3,7 +3,7 @@
 The entries no feed reads are blanked first, since they are most of each file. What is left is read by a
 small line-oriented parser for the plain subset of YAML that article files use (`_parse_fast`, several
 times faster than PyYAML), which gives up on anything else. It types the plain values article files hold
-itself (YAML 1.1's words for booleans and null, decimal integers, dates and UTC times) and leaves any other
+itself (YAML 1.1's words for booleans and null, decimal integers, dates, ISO 8601 times) and leaves any other
 number or time to PyYAML's resolver. PyYAML's safe loader (`feedpub.ingest.safe_yaml`) reads whatever the
 fast parser gives up on; it also refuses aliases before anything is expanded. Either way the result is the
 one PyYAML gives: the same data, key lines, duplicates and errors. PyYAML is imported only when needed.
